@@ -1,0 +1,17 @@
+//===- SlmOps.h - slm ops ---------------------------------------*- C++ -*-===//
+#ifndef SLMC_DIALECTS_SLM_IR_SLMOPS_H
+#define SLMC_DIALECTS_SLM_IR_SLMOPS_H
+
+#include "dialects/slm/IR/SlmDialect.h"
+#include "dialects/slm/IR/ShapeUtils.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "dialects/slm/IR/SlmOps.h.inc"
+
+#endif // SLMC_DIALECTS_SLM_IR_SLMOPS_H

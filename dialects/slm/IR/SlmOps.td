@@ -1,0 +1,458 @@
+//===- SlmOps.td - slm ops ---------------------------------*- tablegen -*-===//
+//
+// Core ops: faithful to ONNX semantics, with every opset's attribute/input
+// forms resolved at import (axes are attributes, bounds may be symbolic).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLM_OPS_TD
+#define SLM_OPS_TD
+
+include "dialects/slm/IR/SlmDialect.td"
+include "dialects/slm/IR/SlmAttrs.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class Slm_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Slm_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+/// Ops whose result types follow from operands and attributes.
+class Slm_InferredOp<string mnemonic, list<Trait> traits = []>
+    : Slm_Op<mnemonic, !listconcat(traits,
+        [InferTypeOpAdaptor])>;
+
+def Slm_Tensor : RankedTensorOf<[AnyType]>;
+def Slm_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Leaves: weights, constants, symbolic integers
+//===----------------------------------------------------------------------===//
+
+def Slm_WeightOp : Slm_Op<"weight"> {
+  let summary = "A handle to a tensor in the WeightStore";
+  let description = [{
+    Refers by name to an initializer whose bytes stay in the WeightStore
+    (mmapped ONNX raw_data or external data). The IR never holds the data.
+    ```mlir
+    %w = slm.weight @"model.embed_tokens.weight" : tensor<512x64xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Slm_ConstantOp : Slm_Op<"constant",
+    [ConstantLike, AllTypesMatch<["value", "result"]>]> {
+  let summary = "A small constant held inline";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_DimsOp : Slm_Op<"dims", [ConstantLike]> {
+  let summary = "A 0-D or 1-D integer tensor of symbolic dimension values";
+  let description = [{
+    What `Shape` and the integer arithmetic on it fold to while symbolic
+    dims are involved. It exists only during import and canonicalization:
+    consumers (reshape, expand, slice, range, ...) absorb it into their
+    result types and attributes, after which it is dead.
+    ```mlir
+    %s = slm.dims #slm.dims<"batch_size", "sequence_length", "64"> : tensor<3xi64>
+    ```
+  }];
+  let arguments = (ins Slm_DimsAttr:$value);
+  let results = (outs Slm_IntTensor:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Slm_BinaryOp<string mnemonic, list<Trait> traits = []>
+    : Slm_InferredOp<mnemonic, traits> {
+  let summary = "Elementwise `" # mnemonic # "` with ONNX broadcasting";
+  let arguments = (ins Slm_Tensor:$lhs, Slm_Tensor:$rhs);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Slm_AddOp : Slm_BinaryOp<"add", [Commutative]> {
+  let hasCanonicalizer = 1;
+}
+def Slm_SubOp : Slm_BinaryOp<"sub">;
+def Slm_MulOp : Slm_BinaryOp<"mul", [Commutative]>;
+def Slm_DivOp : Slm_BinaryOp<"div">;
+def Slm_PowOp : Slm_BinaryOp<"pow">;
+def Slm_MaxOp : Slm_BinaryOp<"max", [Commutative]>;
+def Slm_MinOp : Slm_BinaryOp<"min", [Commutative]>;
+def Slm_AndOp : Slm_BinaryOp<"and", [Commutative]>;
+def Slm_OrOp : Slm_BinaryOp<"or", [Commutative]>;
+def Slm_EqualOp : Slm_BinaryOp<"equal", [Commutative]>;
+def Slm_LessOp : Slm_BinaryOp<"less">;
+def Slm_LessOrEqualOp : Slm_BinaryOp<"less_or_equal">;
+def Slm_GreaterOp : Slm_BinaryOp<"greater">;
+def Slm_GreaterOrEqualOp : Slm_BinaryOp<"greater_or_equal">;
+
+class Slm_UnaryOp<string mnemonic, list<Trait> traits = []>
+    : Slm_InferredOp<mnemonic, traits> {
+  let summary = "Elementwise `" # mnemonic # "`";
+  let arguments = (ins Slm_Tensor:$input);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Slm_NegOp : Slm_UnaryOp<"neg">;
+def Slm_NotOp : Slm_UnaryOp<"not">;
+def Slm_AbsOp : Slm_UnaryOp<"abs">;
+def Slm_SqrtOp : Slm_UnaryOp<"sqrt">;
+def Slm_ReciprocalOp : Slm_UnaryOp<"reciprocal">;
+def Slm_ExpOp : Slm_UnaryOp<"exp">;
+def Slm_LogOp : Slm_UnaryOp<"log">;
+def Slm_CosOp : Slm_UnaryOp<"cos">;
+def Slm_SinOp : Slm_UnaryOp<"sin">;
+def Slm_TanhOp : Slm_UnaryOp<"tanh">;
+def Slm_ErfOp : Slm_UnaryOp<"erf">;
+def Slm_SigmoidOp : Slm_UnaryOp<"sigmoid">;
+def Slm_ReluOp : Slm_UnaryOp<"relu">;
+def Slm_SiluOp : Slm_UnaryOp<"silu">;
+def Slm_IsNaNOp : Slm_UnaryOp<"is_nan">;
+
+def Slm_GeluOp : Slm_InferredOp<"gelu"> {
+  let summary = "GELU; `approximate` is \"none\" (erf) or \"tanh\"";
+  let arguments = (ins Slm_Tensor:$input,
+                   DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Slm_CastOp : Slm_Op<"cast"> {
+  let summary = "Elementwise conversion to the result's element type";
+  let arguments = (ins Slm_Tensor:$input);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_ClipOp : Slm_InferredOp<"clip"> {
+  let summary = "Elementwise clamp to [min, max] (either may be absent)";
+  let arguments = (ins Slm_Tensor:$input, OptionalAttr<F64Attr>:$min,
+                   OptionalAttr<F64Attr>:$max);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Slm_WhereOp : Slm_InferredOp<"where"> {
+  let summary = "Elementwise select with ONNX broadcasting";
+  let arguments = (ins Slm_Tensor:$condition, Slm_Tensor:$x, Slm_Tensor:$y);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+class Slm_ReduceOp<string mnemonic> : Slm_InferredOp<mnemonic> {
+  let summary = "`" # mnemonic # "` over `axes` (non-negative, sorted)";
+  let arguments = (ins Slm_Tensor:$input, DenseI64ArrayAttr:$axes,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Slm_ReduceMeanOp : Slm_ReduceOp<"reduce_mean">;
+def Slm_ReduceSumOp : Slm_ReduceOp<"reduce_sum">;
+def Slm_ReduceMaxOp : Slm_ReduceOp<"reduce_max">;
+def Slm_ReduceMinOp : Slm_ReduceOp<"reduce_min">;
+
+def Slm_SoftmaxOp : Slm_InferredOp<"softmax"> {
+  let summary = "Softmax along `axis` (non-negative)";
+  let arguments = (ins Slm_Tensor:$input, I64Attr:$axis);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Slm_LayerNormOp : Slm_InferredOp<"layer_norm"> {
+  let summary = "Layer normalization over the dims from `axis` to the last";
+  let arguments = (ins Slm_Tensor:$input, Slm_Tensor:$scale,
+                   Optional<Slm_Tensor>:$bias, I64Attr:$axis, F64Attr:$epsilon);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Slm_RmsNormOp : Slm_InferredOp<"rms_norm"> {
+  let summary = "x * rsqrt(mean(x^2 over dims from `axis`) + epsilon) * scale";
+  let arguments = (ins Slm_Tensor:$input, Slm_Tensor:$scale, I64Attr:$axis,
+                   F64Attr:$epsilon);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Slm_CumSumOp : Slm_InferredOp<"cumsum"> {
+  let summary = "Cumulative sum along `axis`";
+  let arguments = (ins Slm_Tensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Slm_ArgMaxOp : Slm_InferredOp<"argmax"> {
+  let summary = "Index of the maximum along `axis` (int64)";
+  let arguments = (ins Slm_Tensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                   DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs Slm_IntTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Slm_TopKOp : Slm_InferredOp<"topk"> {
+  let summary = "The `k` largest (or smallest) values along `axis` and their indices";
+  let arguments = (ins Slm_Tensor:$input, I64Attr:$k, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$largest,
+                   DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs Slm_Tensor:$values, Slm_IntTensor:$indices);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+def Slm_MatMulOp : Slm_InferredOp<"matmul"> {
+  let summary = "numpy.matmul: batched, broadcasting, 1-D operands promoted";
+  let arguments = (ins Slm_Tensor:$lhs, Slm_Tensor:$rhs);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Slm_GemmOp : Slm_InferredOp<"gemm"> {
+  let summary = "alpha * op(A) * op(B) + beta * C (ONNX Gemm, 2-D)";
+  let arguments = (ins Slm_Tensor:$a, Slm_Tensor:$b, Optional<Slm_Tensor>:$c,
+                   DefaultValuedAttr<F64Attr, "1.0">:$alpha,
+                   DefaultValuedAttr<F64Attr, "1.0">:$beta,
+                   DefaultValuedAttr<BoolAttr, "false">:$transA,
+                   DefaultValuedAttr<BoolAttr, "false">:$transB);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Slm_EinsumOp : Slm_InferredOp<"einsum"> {
+  let summary = "Einstein summation (explicit or implicit output form)";
+  let arguments = (ins Variadic<Slm_Tensor>:$inputs, StrAttr:$equation);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Slm_ShapeOp : Slm_InferredOp<"shape"> {
+  let summary = "The dims [start, end) of the input as a 1-D int64 tensor";
+  let arguments = (ins Slm_Tensor:$input, I64Attr:$start, I64Attr:$end);
+  let results = (outs Slm_IntTensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_ReshapeOp : Slm_Op<"reshape"> {
+  let summary = "Reshape to the result type, or to a runtime `shape`";
+  let description = [{
+    Without `shape`, the result type (static or symbolic dims) is the whole
+    story. A `shape` operand only appears before canonicalization: once it
+    folds to constants or `slm.dims`, it is absorbed. ONNX's 0 and -1 entries
+    are resolved at import.
+  }];
+  let arguments = (ins Slm_Tensor:$input, Optional<Slm_IntTensor>:$shape);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $input (`,` $shape^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Slm_ExpandOp : Slm_Op<"expand"> {
+  let summary = "Broadcast to the result type, or to a runtime `shape`";
+  let arguments = (ins Slm_Tensor:$input, Optional<Slm_IntTensor>:$shape);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $input (`,` $shape^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Slm_ConstantOfShapeOp : Slm_Op<"constant_of_shape"> {
+  let summary = "A tensor of the result type filled with `value`";
+  let arguments = (ins Optional<Slm_IntTensor>:$shape, TypedAttrInterface:$value);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    ($shape^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Slm_RangeOp : Slm_Op<"range"> {
+  let summary = "start, start + delta, ... (length = the result's only dim)";
+  let arguments = (ins Slm_DimsAttr:$start, I64Attr:$delta);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = "$start attr-dict `:` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_TransposeOp : Slm_InferredOp<"transpose"> {
+  let summary = "Permute dims: result dim i = input dim perm[i]";
+  let arguments = (ins Slm_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_SqueezeOp : Slm_InferredOp<"squeeze"> {
+  let summary = "Remove the unit dims `axes` (non-negative, sorted)";
+  let arguments = (ins Slm_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_UnsqueezeOp : Slm_InferredOp<"unsqueeze"> {
+  let summary = "Insert unit dims at `axes` of the result (sorted)";
+  let arguments = (ins Slm_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_ConcatOp : Slm_InferredOp<"concat"> {
+  let summary = "Concatenate along `axis` (non-negative)";
+  let arguments = (ins Variadic<Slm_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_SliceOp : Slm_Op<"slice"> {
+  let summary = "Strided slice with normalized, possibly symbolic bounds";
+  let description = [{
+    One entry of `starts`, `ends`, `steps` per dim of the input, already
+    clamped to [0, dim] at import (ONNX's negative and out-of-range bounds
+    resolved).
+  }];
+  let arguments = (ins Slm_Tensor:$input, Slm_DimsAttr:$starts,
+                   Slm_DimsAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_SplitOp : Slm_Op<"split"> {
+  let summary = "Split along `axis` into results of the sizes in their types";
+  let arguments = (ins Slm_Tensor:$input, I64Attr:$axis);
+  let results = (outs Variadic<Slm_Tensor>:$results);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Slm_GatherOp : Slm_InferredOp<"gather"> {
+  let summary = "ONNX Gather along `axis` (negative indices wrap)";
+  let arguments = (ins Slm_Tensor:$data, Slm_IntTensor:$indices, I64Attr:$axis);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Slm_GatherNDOp : Slm_InferredOp<"gather_nd"> {
+  let summary = "ONNX GatherND";
+  let arguments = (ins Slm_Tensor:$data, Slm_IntTensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Slm_ScatterNDOp : Slm_InferredOp<"scatter_nd"> {
+  let summary = "ONNX ScatterND; `reduction` is none, add, mul, max or min";
+  let arguments = (ins Slm_Tensor:$data, Slm_IntTensor:$indices,
+                   Slm_Tensor:$updates,
+                   DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Slm_TriluOp : Slm_InferredOp<"trilu"> {
+  let summary = "Keep the upper (or lower) triangle from diagonal `k`";
+  let arguments = (ins Slm_Tensor:$input, Slm_DimsAttr:$k,
+                   DefaultValuedAttr<BoolAttr, "true">:$upper);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // SLM_OPS_TD

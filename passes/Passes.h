@@ -1,0 +1,18 @@
+//===- Passes.h - slmc passes -----------------------------------*- C++ -*-===//
+#ifndef SLMC_PASSES_PASSES_H
+#define SLMC_PASSES_PASSES_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace slm {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace slm
+
+#endif // SLMC_PASSES_PASSES_H
