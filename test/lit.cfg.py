@@ -1,0 +1,32 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "SLMC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["lib", "unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.slmc_obj_root, "test")
+
+# Debian's python3-onnx lives under /usr/bin/python3 (the default python3
+# may be a bare pyenv).
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
+config.substitutions.append(("%shared", config.shared_dir))
+
+llvm_config.with_system_environment(["HOME", "TMPDIR", "CI"])
+llvm_config.use_default_substitutions()
+llvm_config.add_tool_substitutions(["slmc-opt", "slmc", "slmc-fill-weights"],
+                                   [config.slmc_tools_dir])
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+if os.path.isdir(os.path.join(config.shared_dir, "models")):
+    config.available_features.add("shared-models")
+elif os.environ.get("CI") == "true":
+    lit_config.fatal("CI=true but the shared models are missing at " + config.shared_dir)
+else:
+    lit_config.note("shared models not found at %s: e2e model tests are skipped"
+                    % config.shared_dir)
