@@ -1,0 +1,135 @@
+//===- slmc.cpp - The slmc compiler driver --------------------------------===//
+//
+//   slmc import model.onnx -o model.mlir
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/OnnxImporter.h"
+#include "compiler/Pipeline.h"
+#include "dialects/slm/IR/SlmOps.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace llvm;
+
+static cl::SubCommand importCmd("import",
+                                "Import an ONNX model into the slm dialect and print it");
+
+static cl::opt<std::string> importInput(cl::Positional, cl::desc("<model.onnx>"),
+                                        cl::Required, cl::sub(importCmd));
+static cl::opt<std::string> importOutput("o", cl::desc("Output .mlir file (default: stdout)"),
+                                         cl::value_desc("file"), cl::init("-"),
+                                         cl::sub(importCmd));
+static cl::opt<bool> noCanonicalize(
+    "no-canonicalize",
+    cl::desc("Print the IR as imported, before canonicalization"), cl::sub(importCmd));
+static cl::opt<bool> printStats(
+    "stats", cl::desc("Print op counts and weight totals to stderr"), cl::sub(importCmd));
+static cl::opt<bool> quiet("quiet", cl::desc("No progress messages"),
+                           cl::sub(cl::SubCommand::getAll()));
+
+static void progress(const Twine &msg) {
+  if (!quiet)
+    errs() << "slmc: " << msg << "\n";
+}
+
+/// Writes through a temporary file in the same folder, renamed into place at
+/// the end: a failed run never leaves a half-written output.
+static bool writeAtomically(StringRef path, function_ref<void(raw_ostream &)> write) {
+  if (path == "-") {
+    write(outs());
+    return true;
+  }
+  SmallString<128> temp;
+  int fd;
+  SmallString<128> model(path);
+  model += ".tmp-%%%%%%";
+  if (auto ec = sys::fs::createUniqueFile(model, fd, temp)) {
+    errs() << "slmc: error: cannot create a file next to " << path << ": " << ec.message()
+           << "\n";
+    return false;
+  }
+  {
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    write(os);
+    os.close();
+    if (os.has_error()) {
+      errs() << "slmc: error: writing " << temp << ": " << os.error().message() << "\n";
+      sys::fs::remove(temp);
+      return false;
+    }
+  }
+  if (auto ec = sys::fs::rename(temp, path)) {
+    errs() << "slmc: error: cannot rename " << temp << " to " << path << ": "
+           << ec.message() << "\n";
+    sys::fs::remove(temp);
+    return false;
+  }
+  return true;
+}
+
+static int runImport() {
+  mlir::DialectRegistry registry;
+  slm::registerImporterDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading();
+  slm::WeightStore weights;
+  auto start = std::chrono::steady_clock::now();
+  progress("importing " + importInput);
+  auto module = slm::importOnnxModel(context, importInput, weights);
+  if (!module) {
+    errs() << "slmc: error: " << toString(module.takeError()) << "\n";
+    return 1;
+  }
+  if (!noCanonicalize) {
+    progress("canonicalizing");
+    if (failed(slm::runImportCleanup(**module))) {
+      errs() << "slmc: error: " << importInput << ": canonicalization failed\n";
+      return 1;
+    }
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (printStats) {
+    auto stats = slm::collectStats(**module);
+    errs() << "ops: " << stats.numOps << "\n";
+    for (auto &[name, count] : stats.opCounts)
+      errs() << "  " << name << ": " << count << "\n";
+    errs() << "weight handles: " << stats.numWeights << " (" << stats.weightBytes
+           << " bytes)\n";
+    errs() << "inline constants: " << stats.numConstants << " (" << stats.constantBytes
+           << " bytes)\n";
+    errs() << "weight store: " << weights.size() << " tensors (" << weights.totalBytes()
+           << " bytes)\n";
+    errs() << "import seconds: " << format("%.3f", seconds) << "\n";
+  }
+  mlir::OpPrintingFlags flags;
+  flags.enableDebugInfo(false);
+  if (!writeAtomically(importOutput, [&](raw_ostream &os) { (*module)->print(os, flags); }))
+    return 1;
+  progress("wrote " + importOutput + " (" + std::to_string(seconds) + " s)");
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::SetVersionPrinter([](raw_ostream &os) { os << "slmc 0.1 (LLVM/MLIR 22)\n"; });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "slmc: compiler for small language models\n\n"
+      "  slmc import model.onnx -o model.mlir   import ONNX into the slm dialect\n\n"
+      "Run 'slmc <subcommand> --help' for the options of a subcommand.\n");
+  if (importCmd)
+    return runImport();
+  errs() << "slmc: error: no subcommand given; see 'slmc --help'\n";
+  return 1;
+}
