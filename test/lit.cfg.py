@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.slmc_obj_root, "test")
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%testlib", os.path.join(config.test_source_root, "lib")))
 config.substitutions.append(("%shared", config.shared_dir))
+config.substitutions.append(("%slmc_tools", config.slmc_tools_dir))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "CI"])
 llvm_config.use_default_substitutions()
