@@ -46,7 +46,9 @@ public:
   /// Registers every initializer of `graph`, which was parsed from the ONNX
   /// file at `modelPath` (external data paths are relative to its folder).
   /// Checks that each tensor's byte size matches its dtype and dims. Errors
-  /// name the file and the initializer.
+  /// name the file and the initializer; on error nothing of `graph` stays
+  /// registered. `graph` must be the top-level graph of `modelPath`: inline
+  /// raw_data is found in that file, not copied.
   llvm::Error addInitializers(const onnx::GraphProto &graph, llvm::StringRef modelPath);
 
   /// Registers one tensor (an initializer or a Constant node's value) that
@@ -68,6 +70,15 @@ public:
 private:
   struct MappedFile;
   llvm::Expected<MappedFile *> mapFile(const std::string &path);
+
+  /// Where inline raw_data bytes come from: the mmapped model file
+  /// (initializers) or a copy (tensors parsed from elsewhere).
+  enum class RawData { InModelFile, Copy };
+  llvm::Error addOne(const onnx::TensorProto &tensor, llvm::StringRef modelPath,
+                     RawData rawData);
+  /// Undoes registrations down to `numEntries` entries and `numBuffers`
+  /// owned buffers.
+  void rollback(size_t numEntries, size_t numBuffers);
 
   std::vector<std::unique_ptr<WeightEntry>> entries;
   llvm::StringMap<WeightEntry *> byName;
