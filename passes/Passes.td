@@ -14,4 +14,21 @@ def VerifyShapesResolved : Pass<"slm-verify-shapes-resolved", "mlir::ModuleOp"> 
   }];
 }
 
+def ConvertSlmToLinalg : Pass<"convert-slm-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower slm ops to linalg, tensor, arith and math on plain tensors";
+  let description = [{
+    Rebuilds each function with encoding-free tensor types. Symbolic dims
+    become leading `index` arguments (`slm.symbol` names them; the function's
+    `slm.symbols` lists them in order); weights become tensor arguments after
+    the inputs (`slm.weight` names them). Elementwise ops become broadcasting
+    `linalg.generic`s, reductions and normalizations reduction generics,
+    contractions batched generics, data movement tensor ops.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // SLMC_PASSES_TD

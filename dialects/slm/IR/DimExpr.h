@@ -42,6 +42,8 @@ public:
   std::optional<int64_t> getConstant() const;
   /// Canonical text: terms by descending degree then name, constant last.
   std::string str() const;
+  /// Monomial -> coefficient; the constant term has an empty monomial.
+  const std::map<Monomial, int64_t> &getTerms() const { return terms; }
   /// Names of all symbols used.
   std::vector<std::string> symbols() const;
 
