@@ -79,12 +79,22 @@ const llvm::StringSet<> &supportedOps() {
       "Reciprocal", "Exp", "Log", "Cos", "Sin", "Tanh", "Erf", "Sigmoid", "Relu",
       "IsNaN", "Identity", "Dropout", "Gelu", "Cast", "CastLike", "Clip", "Where",
       "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "Softmax",
-      "LayerNormalization", "SimplifiedLayerNormalization", "RMSNormalization",
+      "LayerNormalization", "SimplifiedLayerNormalization",
       "CumSum", "ArgMax", "TopK", "MatMul", "Gemm", "Einsum", "Shape", "Reshape",
       "Expand", "ConstantOfShape", "Range", "Transpose", "Squeeze", "Unsqueeze",
       "Concat", "Slice", "Split", "Gather", "GatherND", "ScatterND", "Trilu",
       "Constant"};
   return ops;
+}
+
+/// "node 'name' (OpType)"; unnamed nodes (names are optional in ONNX) are
+/// named by their first output.
+std::string describeNode(const onnx::NodeProto &node) {
+  if (!node.name().empty())
+    return fmt::format("node '{}' ({})", node.name(), node.op_type());
+  if (node.output_size() > 0 && !node.output(0).empty())
+    return fmt::format("unnamed node producing '{}' ({})", node.output(0), node.op_type());
+  return fmt::format("unnamed {} node", node.op_type());
 }
 
 bool isSupportedDomain(const std::string &domain) {
@@ -104,9 +114,7 @@ private:
   struct Node {
     const onnx::NodeProto *proto;
     Location loc;
-    std::string describe() const {
-      return fmt::format("node '{}' ({})", proto->name(), proto->op_type());
-    }
+    std::string describe() const { return describeNode(*proto); }
     const onnx::AttributeProto *attr(StringRef name) const {
       for (auto &a : proto->attribute())
         if (a.name() == name)
@@ -217,8 +225,10 @@ llvm::Error Importer::checkModel(const onnx::ModelProto &model) {
     if (isSupportedDomain(node.domain()) && supportedOps().contains(node.op_type()))
       continue;
     unsupported.push_back(fmt::format(
-        "  {}{} (node '{}', opset {})",
-        node.domain().empty() ? "" : node.domain() + ".", node.op_type(), node.name(),
+        "  {}{} ({}, opset {})", node.domain().empty() ? "" : node.domain() + ".",
+        node.op_type(),
+        node.name().empty() ? "unnamed, output '" + node.output(0) + "'"
+                            : "node '" + node.name() + "'",
         opset));
   }
   if (!unsupported.empty()) {
@@ -246,9 +256,9 @@ llvm::Error Importer::sortNodes(const onnx::GraphProto &g,
   for (auto &node : g.node())
     for (auto &in : node.input())
       if (!in.empty() && !available.contains(in) && !producer.count(in))
-        return makeError(fmt::format("{}: node '{}' ({}): input '{}' is not a graph "
+        return makeError(fmt::format("{}: {}: input '{}' is not a graph "
                                      "input, an initializer or any node's output",
-                                     path, node.name(), node.op_type(), in));
+                                     path, describeNode(node), in));
   for (auto &out : g.output())
     if (!available.contains(out.name()) && !producer.count(out.name()))
       return makeError(fmt::format("{}: graph output '{}' is produced by no node", path,
@@ -279,10 +289,9 @@ llvm::Error Importer::sortNodes(const onnx::GraphProto &g,
     int listed = 0;
     for (int i = 0; i < g.node_size() && listed < 5; ++i)
       if (pending[i] > 0) {
-        names += (listed++ ? ", '" : "'") + g.node(i).name() + "'";
+        names += (listed++ ? ", " : "") + describeNode(g.node(i));
       }
-    return makeError(fmt::format("{}: the graph has a cycle through node(s) {}", path,
-                                 names));
+    return makeError(fmt::format("{}: the graph has a cycle through {}", path, names));
   }
   return llvm::Error::success();
 }
@@ -305,9 +314,13 @@ Importer::typeFromValueInfo(const onnx::ValueInfoProto &vi) {
     if (d.has_dim_value()) {
       shape.push_back(DimExpr(d.dim_value()));
     } else if (d.has_dim_param() && !d.dim_param().empty()) {
-      // dim_param may itself be an expression ("past_sequence_length + 1").
-      auto e = DimExpr::parse(d.dim_param());
-      shape.push_back(e ? *e : DimExpr::symbol(sanitizeSymbolName(d.dim_param())));
+      // dim_param may itself be an expression ("past_sequence_length + 1"),
+      // but "batch-size" is a name: '-' counts only with spaces around it.
+      const std::string &param = d.dim_param();
+      bool looksLikeExpression = param.find_first_of("+*") != std::string::npos ||
+                                 param.find(" - ") != std::string::npos;
+      auto e = looksLikeExpression ? DimExpr::parse(param) : std::nullopt;
+      shape.push_back(e ? *e : DimExpr::symbol(sanitizeSymbolName(param)));
     } else {
       shape.push_back(DimExpr::symbol(sanitizeSymbolName(vi.name()) + "_dim" +
                                       std::to_string(i)));
@@ -747,8 +760,7 @@ llvm::Error Importer::mapNode(Node &n) {
       return axis.takeError();
     return mapVia<SoftmaxOp>(build1<SoftmaxOp>(n, {*x}, {named("axis", i64(*axis))}), set);
   }
-  if (type == "LayerNormalization" || type == "SimplifiedLayerNormalization" ||
-      type == "RMSNormalization")
+  if (type == "LayerNormalization" || type == "SimplifiedLayerNormalization")
     return mapNorm(n);
   if (type == "CumSum") {
     auto x = requireInput(n, 0);
@@ -1192,8 +1204,8 @@ llvm::Error Importer::mapSlice(Node &n) {
           v += *cd;
         if (step > 0)
           v = std::clamp<int64_t>(v, 0, *cd);
-        else
-          v = std::clamp<int64_t>(v, -1, *cd - 1);
+        else // starts clamp to [0, dim-1], ends to [-1, dim-1]
+          v = std::clamp<int64_t>(v, isEnd ? -1 : 0, *cd - 1);
         return DimExpr(v);
       }
       if (step < 0)
@@ -1204,7 +1216,6 @@ llvm::Error Importer::mapSlice(Node &n) {
         return DimExpr(0);
       if (v < 0)
         return dim + DimExpr(v);
-      (void)isEnd;
       return DimExpr(v);
     };
     auto s = normalize(starts->values[i], false), e = normalize(ends->values[i], true);

@@ -16,6 +16,7 @@ namespace slm {
 LogicalResult runImportCleanup(ModuleOp module) {
   PassManager pm(module.getContext());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addPass(createVerifyShapesResolved());
   return pm.run(module);
 }

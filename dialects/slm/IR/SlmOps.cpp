@@ -275,11 +275,6 @@ SLM_BINARY_INFER(GreaterOp, false)
 SLM_BINARY_INFER(GreaterOrEqualOp, false)
 #undef SLM_BINARY_INFER
 
-static int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 OpFoldResult AddOp::fold(FoldAdaptor a) {
   return foldBinary(
       *this, a.getLhs(), a.getRhs(),
@@ -303,8 +298,9 @@ OpFoldResult DivOp::fold(FoldAdaptor a) {
       *this, a.getLhs(), a.getRhs(),
       [](const DimExpr &x, const DimExpr &y) -> std::optional<DimExpr> {
         auto cx = x.getConstant(), cy = y.getConstant();
+        // ONNX integer division truncates toward zero (as C++ does).
         if (cx && cy)
-          return *cy == 0 ? std::nullopt : std::optional<DimExpr>(floorDiv(*cx, *cy));
+          return *cy == 0 ? std::nullopt : std::optional<DimExpr>(*cx / *cy);
         // Exact symbolic quotients only when the divisor divides every term
         // and the symbols are non-negative.
         if (x.isKnownNonNegative() && y.getConstant() && *y.getConstant() > 0)

@@ -62,7 +62,7 @@ def Slm_DimsOp : Slm_Op<"dims", [ConstantLike]> {
     consumers (reshape, expand, slice, range, ...) absorb it into their
     result types and attributes, after which it is dead.
     ```mlir
-    %s = slm.dims #slm.dims<"batch_size", "sequence_length", "64"> : tensor<3xi64>
+    %s = slm.dims <"batch_size", "sequence_length", "64"> : tensor<3xi64>
     ```
   }];
   let arguments = (ins Slm_DimsAttr:$value);
