@@ -31,4 +31,50 @@ def ConvertSlmToLinalg : Pass<"convert-slm-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def ApproximateMath : Pass<"slm-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Replace math ops with polynomial approximations that vectorize";
+  let description = [{
+    tanh, erf and exp become arith polynomials (MLIR's approximations,
+    accurate to a few ulp in f32) instead of libm calls, so the loops around
+    them vectorize.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect", "mlir::x86vector::X86VectorDialect"];
+}
+
+def GeneratePackedEntry : Pass<"slm-generate-packed-entry", "mlir::ModuleOp"> {
+  let summary = "Add `void slm_main(void **args)` calling the model's C interface";
+  let description = [{
+    Runs after lowering to the LLVM dialect. `args[i]` points to the i-th
+    parameter of `_mlir_ciface_main`: an int64 for a symbolic dim (index
+    parameter) or a memref descriptor (pointer parameter). One fixed C
+    signature lets the runtime call any model without libffi.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def ExpandShapeToReinterpretCast : Pass<"slm-expand-shape-to-reinterpret-cast", "mlir::ModuleOp"> {
+  let summary = "Rewrite memref.expand_shape as a reinterpret_cast of its strided metadata";
+  let description = [{
+    MLIR 22's expand-strided-metadata crashes on a memref.expand_shape whose
+    reassociation group has more than one dynamic dim (for example
+    memref<?x64xf32> into memref<?x?x64xf32>, which batch x sequence
+    reshapes produce). This pass, run before it, does the same rewrite for
+    every expand_shape: the strides of an expanded group are the source
+    stride times the sizes to its right.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def StridedCopyToLinalg : Pass<"slm-strided-copy-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    A memref.copy with a strided operand lowers to a call of `memrefCopy`
+    from MLIR's runner library, which a self-contained kernel library does
+    not have. As linalg.copy it becomes loops that LLVM vectorizes.
+    Contiguous copies stay memref.copy (a memcpy).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // SLMC_PASSES_TD

@@ -20,7 +20,8 @@ config.substitutions.append(("%slmc_tools", config.slmc_tools_dir))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "CI"])
 llvm_config.use_default_substitutions()
-llvm_config.add_tool_substitutions(["slmc-opt", "slmc", "slmc-fill-weights"],
+llvm_config.add_tool_substitutions(["slmc-opt", "slmc", "slmc-fill-weights", "slmc-run",
+                                    "slm-test-package"],
                                    [config.slmc_tools_dir])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 

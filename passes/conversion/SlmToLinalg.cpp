@@ -153,7 +153,7 @@ static LogicalResult lowerFunction(func::FuncOp func) {
       func::ReturnOp::create(builder, ret.getLoc(), values);
       continue;
     }
-    if (!isa<SlmDialect>(op.getDialect())) {
+    if (!isa_and_nonnull<SlmDialect>(op.getDialect())) {
       // Ops of other dialects (test harnesses, already-lowered code) carry
       // over with their operands remapped.
       builder.clone(op, mapping);
@@ -187,6 +187,11 @@ static LogicalResult lowerFunction(func::FuncOp func) {
   for (auto &s : symbols)
     symbolNames.push_back(builder.getStringAttr(s));
   lowered->setAttr("slm.symbols", builder.getArrayAttr(symbolNames));
+  // Inputs and weights are read-only (weights are mmapped): bufferization
+  // must never write into them. The C interface is what slm_main calls.
+  for (unsigned i = numSymbols; i < lowered.getNumArguments(); ++i)
+    lowered.setArgAttr(i, "bufferization.writable", builder.getBoolAttr(false));
+  lowered->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
   (void)ctx;
   func.erase();
   return success();

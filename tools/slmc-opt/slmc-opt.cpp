@@ -1,23 +1,22 @@
 //===- slmc-opt.cpp - slmc's optimizer driver for lit tests ---------------===//
 //
-// Registers every slmc dialect and pass plus the upstream ones the pipeline
-// uses, like mlir-opt.
+// Registers every slmc dialect and pass plus all upstream ones (the lowering
+// pipeline uses many), like mlir-opt.
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/slm/IR/SlmDialect.h"
+#include "compiler/Codegen.h"
 #include "passes/Passes.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
-#include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
-  mlir::registerTransformsPasses();
+  mlir::registerAllPasses();
   slm::registerSlmPasses();
   mlir::DialectRegistry registry;
-  registry.insert<slm::SlmDialect, mlir::func::FuncDialect>();
+  slm::registerCodegenDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "slmc optimizer driver\n", registry));
 }

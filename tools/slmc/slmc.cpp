@@ -4,11 +4,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen.h"
 #include "compiler/OnnxImporter.h"
 #include "compiler/Pipeline.h"
 #include "dialects/slm/IR/SlmOps.h"
 
+#include "passes/Passes.h"
+#include "targets/Target.h"
+
 #include "mlir/IR/AsmState.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -34,6 +39,28 @@ static cl::opt<bool> noCanonicalize(
     cl::desc("Print the IR as imported, before canonicalization"), cl::sub(importCmd));
 static cl::opt<bool> printStats(
     "stats", cl::desc("Print op counts and weight totals to stderr"), cl::sub(importCmd));
+static cl::SubCommand compileCmd(
+    "compile", "Compile an ONNX model for a target into a package");
+static cl::opt<std::string> compileInput(cl::Positional, cl::desc("<model.onnx>"),
+                                         cl::sub(compileCmd));
+static cl::opt<std::string> compileOutput("o", cl::desc("Output file"),
+                                          cl::value_desc("file"), cl::sub(compileCmd));
+static cl::opt<std::string> targetName(
+    "target", cl::desc("Target variant (see --list-targets)"), cl::init("native"),
+    cl::sub(compileCmd));
+static cl::opt<bool> listTargetsFlag("list-targets", cl::desc("List the targets and exit"),
+                                     cl::sub(compileCmd));
+enum class EmitKind { Slm, Linalg, Llvm, Library };
+static cl::opt<EmitKind> emitKind(
+    "emit", cl::desc("What to write (default: the kernel library)"),
+    cl::values(clEnumValN(EmitKind::Slm, "slm", "slm IR after import"),
+               clEnumValN(EmitKind::Linalg, "linalg", "IR after convert-slm-to-linalg"),
+               clEnumValN(EmitKind::Llvm, "llvm", "IR in the LLVM dialect"),
+               clEnumValN(EmitKind::Library, "library", "the kernel shared object")),
+    cl::init(EmitKind::Library), cl::sub(compileCmd));
+static cl::opt<bool> printPipeline("print-pipeline",
+                                   cl::desc("Print the lowering pass pipeline"),
+                                   cl::sub(compileCmd));
 static cl::opt<bool> quiet("quiet", cl::desc("No progress messages"),
                            cl::sub(cl::SubCommand::getAll()));
 
@@ -120,16 +147,98 @@ static int runImport() {
   return 0;
 }
 
+static int runCompile() {
+  slm::registerAllTargets();
+  if (listTargetsFlag) {
+    for (auto &name : slm::listTargets()) {
+      auto t = slm::lookupTarget(name);
+      outs() << name << "\t" << (*t)->spec().description << "\n";
+    }
+    return 0;
+  }
+  if (compileInput.empty() || compileOutput.empty()) {
+    errs() << "slmc: error: usage: slmc compile <model.onnx> -o <file> [--target T]\n";
+    return 1;
+  }
+  auto target = slm::lookupTarget(targetName);
+  if (!target) {
+    errs() << "slmc: error: " << toString(target.takeError()) << "\n";
+    return 1;
+  }
+  if (printPipeline)
+    errs() << slm::getLoweringPipeline(**target) << "\n";
+  mlir::DialectRegistry registry;
+  slm::registerCodegenDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading();
+  slm::WeightStore weights;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  progress("importing " + compileInput);
+  auto module = slm::importOnnxModel(context, compileInput, weights);
+  if (!module) {
+    errs() << "slmc: error: " << toString(module.takeError()) << "\n";
+    return 1;
+  }
+  if (failed(slm::runImportCleanup(**module))) {
+    errs() << "slmc: error: " << compileInput << ": canonicalization failed\n";
+    return 1;
+  }
+  mlir::OpPrintingFlags flags;
+  flags.enableDebugInfo(false);
+  auto printModule = [&] {
+    return writeAtomically(compileOutput,
+                           [&](raw_ostream &os) { (*module)->print(os, flags); })
+               ? 0
+               : 1;
+  };
+  if (emitKind == EmitKind::Slm)
+    return printModule();
+  progress("lowering for " + targetName);
+  if (emitKind == EmitKind::Linalg) {
+    mlir::PassManager pm(&context);
+    pm.addPass(slm::createConvertSlmToLinalg());
+    if (failed(pm.run(**module)))
+      return 1;
+    return printModule();
+  }
+  if (failed(slm::lowerToLLVMDialect(**module, **target))) {
+    errs() << "slmc: error: " << compileInput << ": lowering for " << targetName
+           << " failed\n";
+    return 1;
+  }
+  if (emitKind == EmitKind::Llvm)
+    return printModule();
+  progress("generating code");
+  auto library = slm::buildKernelLibrary(**module, (*target)->spec());
+  if (!library) {
+    errs() << "slmc: error: " << toString(library.takeError()) << "\n";
+    return 1;
+  }
+  if (!writeAtomically(compileOutput, [&](raw_ostream &os) {
+        os.write(reinterpret_cast<const char *>(library->data()), library->size());
+      }))
+    return 1;
+  progress("wrote " + compileOutput + " (" + std::to_string(library->size()) + " bytes, " +
+           std::to_string(elapsed()) + " s)");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::SetVersionPrinter([](raw_ostream &os) { os << "slmc 0.1 (LLVM/MLIR 22)\n"; });
   cl::ParseCommandLineOptions(
       argc, argv,
       "slmc: compiler for small language models\n\n"
-      "  slmc import model.onnx -o model.mlir   import ONNX into the slm dialect\n\n"
+      "  slmc import model.onnx -o model.mlir   import ONNX into the slm dialect\n"
+      "  slmc compile model.onnx --target T -o out   compile for a target\n\n"
       "Run 'slmc <subcommand> --help' for the options of a subcommand.\n");
   if (importCmd)
     return runImport();
+  if (compileCmd)
+    return runCompile();
   errs() << "slmc: error: no subcommand given; see 'slmc --help'\n";
   return 1;
 }

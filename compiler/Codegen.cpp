@@ -1,0 +1,183 @@
+//===- Codegen.cpp - From slm IR to a kernel shared object ----------------===//
+
+#include "compiler/Codegen.h"
+
+#include "dialects/slm/IR/SlmDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace slm {
+
+void registerCodegenDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<SlmDialect>();
+}
+
+std::string getLoweringPipeline(const Target &target) {
+  std::string pipeline =
+      "convert-slm-to-linalg, canonicalize, cse,"
+      "func.func(linalg-fuse-elementwise-ops), canonicalize, cse,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-results-to-out-params{modify-public-functions},"
+      "func.func(buffer-hoisting, buffer-loop-hoisting),"
+      "ownership-based-buffer-deallocation, canonicalize,"
+      "buffer-deallocation-simplification, bufferization-lower-deallocations,"
+      "cse, canonicalize,";
+  std::string targetPasses = target.bufferPipeline();
+  if (!targetPasses.empty())
+    pipeline += targetPasses + ",";
+  pipeline += "slm-strided-copy-to-linalg, func.func(convert-linalg-to-loops), slm-approximate-math,"
+              "convert-scf-to-cf, slm-expand-shape-to-reinterpret-cast,"
+              "expand-strided-metadata, lower-affine,"
+              "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm,"
+              "finalize-memref-to-llvm, convert-func-to-llvm, convert-cf-to-llvm,"
+              "reconcile-unrealized-casts, slm-generate-packed-entry";
+  return pipeline;
+}
+
+static void registerPassesOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerAllPasses();
+    registerSlmPasses();
+  });
+}
+
+LogicalResult lowerToLLVMDialect(ModuleOp module, const Target &target) {
+  registerPassesOnce();
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return module.emitError("no @main function to compile");
+  // The pipeline text is the list of passes nested in this module pass manager.
+  auto pm = PassManager::on<ModuleOp>(module.getContext());
+  std::string pipeline = getLoweringPipeline(target);
+  std::string error;
+  llvm::raw_string_ostream errorStream(error);
+  if (failed(parsePassPipeline(pipeline, pm, errorStream)))
+    return module.emitError("bad lowering pipeline: ") << error;
+  return pm.run(module);
+}
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(ModuleOp module,
+                                                        const TargetSpec &spec) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateModuleToLLVMIR(module, llvmContext, "slm_model");
+  if (!llvmModule)
+    return makeError("translation to LLVM IR failed");
+
+  std::string error;
+  llvm::Triple triple(spec.triple);
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return makeError("LLVM has no target for " + spec.triple + ": " + error);
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, spec.cpu, spec.features, options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return makeError("cannot create a target machine for " + spec.name);
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(triple);
+  for (llvm::Function &f : *llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", spec.cpu);
+    if (!spec.features.empty())
+      f.addFnAttr("target-features", spec.features);
+  }
+
+  {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(machine.get());
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+    mpm.run(*llvmModule, mam);
+  }
+
+  llvm::SmallString<128> dir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("slmc-codegen", dir))
+    return makeError("cannot create a temporary folder: " + ec.message());
+  auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+  llvm::SmallString<128> objPath(dir), soPath(dir);
+  llvm::sys::path::append(objPath, "model.o");
+  llvm::sys::path::append(soPath, "model.so");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objPath, ec);
+    if (ec)
+      return makeError("cannot write " + objPath + ": " + ec.message());
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+      return makeError("the target machine cannot emit object files");
+    codegen.run(*llvmModule);
+  }
+  auto lld = llvm::sys::findProgramByName("ld.lld-22");
+  if (!lld)
+    lld = llvm::sys::findProgramByName("ld.lld", {"/usr/lib/llvm-22/bin"});
+  if (!lld)
+    return makeError("ld.lld-22 not found (install lld-22)");
+  std::string errMsg;
+  llvm::SmallString<128> logPath(dir);
+  llvm::sys::path::append(logPath, "ld.log");
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, logPath.str(), logPath.str()};
+  llvm::StringRef args[] = {*lld, "-shared", "--build-id=none", "-O1", "-o", soPath,
+                            objPath};
+  int rc = llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, redirects, 0, 0, &errMsg);
+  if (rc != 0) {
+    auto log = llvm::MemoryBuffer::getFile(logPath);
+    return makeError("linking the kernel library failed: " +
+                     (log ? (*log)->getBuffer().str() : errMsg));
+  }
+  auto so = llvm::MemoryBuffer::getFile(soPath, /*IsText=*/false);
+  if (!so)
+    return makeError("cannot read the linked kernel library");
+  return std::vector<uint8_t>((*so)->getBufferStart(), (*so)->getBufferEnd());
+}
+
+} // namespace slm

@@ -1,0 +1,36 @@
+//===- Codegen.h - From slm IR to a kernel shared object --------*- C++ -*-===//
+#ifndef SLMC_COMPILER_CODEGEN_H
+#define SLMC_COMPILER_CODEGEN_H
+
+#include "targets/Target.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slm {
+
+/// The textual pass pipeline from imported slm IR to the LLVM dialect for
+/// `target`, as the passes of a `builtin.module(...)` pipeline (what
+/// `slmc compile --print-pipeline` shows).
+std::string getLoweringPipeline(const Target &target);
+
+/// Lowers an imported (canonicalized) slm module to the LLVM dialect with a
+/// `slm_main(void **)` entry. On failure the diagnostics were emitted.
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const Target &target);
+
+/// Translates an LLVM-dialect module to LLVM IR, optimizes it (O3) for the
+/// target's CPU and features, emits an object file and links it into a
+/// shared object with ld.lld. Returns the .so bytes.
+llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(mlir::ModuleOp module,
+                                                        const TargetSpec &spec);
+
+/// Registers every dialect, interface and translation the pipeline uses.
+void registerCodegenDialects(mlir::DialectRegistry &registry);
+
+} // namespace slm
+
+#endif // SLMC_COMPILER_CODEGEN_H

@@ -1,0 +1,58 @@
+//===- Target.h - Target plug-in interface ----------------------*- C++ -*-===//
+//
+// DESIGN.md decision 4: a target lives in targets/<name>/ and registers its
+// variants here; nothing else in the compiler names a target. A target says
+// which LLVM triple, CPU and features it compiles for, which host features a
+// package needs to run, and may add passes between the linalg level and the
+// LLVM dialect (micro-kernel matching, tiling, vectorization).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLMC_TARGETS_TARGET_H
+#define SLMC_TARGETS_TARGET_H
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace slm {
+
+struct TargetSpec {
+  std::string name;        // e.g. "x86-64-v4"
+  std::string description; // one line for --help and errors
+  std::string triple;      // LLVM target triple
+  std::string cpu;         // LLVM CPU name
+  std::string features;    // LLVM feature string ("+avx2,+fma,...")
+  /// Host CPU features a package needs at run time (runtime names:
+  /// "avx2", "fma", "avx512f", ...).
+  std::vector<std::string> requiredHostFeatures;
+  unsigned vectorBits = 128;
+};
+
+class Target {
+public:
+  virtual ~Target();
+  virtual const TargetSpec &spec() const = 0;
+  /// Passes (textual pipeline elements, comma-separated) run on bufferized
+  /// memref IR before the loops are lowered to LLVM; empty for none.
+  virtual std::string bufferPipeline() const { return ""; }
+};
+
+using TargetFactory = std::function<std::unique_ptr<Target>()>;
+
+/// Registers a target variant under `name` (called once per variant at
+/// startup by `registerAllTargets`).
+void registerTarget(const std::string &name, TargetFactory factory);
+/// The target called `name`; the error lists the known names.
+llvm::Expected<std::unique_ptr<Target>> lookupTarget(llvm::StringRef name);
+std::vector<std::string> listTargets();
+
+/// Registers every target in targets/ (one line per target folder).
+void registerAllTargets();
+
+} // namespace slm
+
+#endif // SLMC_TARGETS_TARGET_H

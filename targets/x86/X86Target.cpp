@@ -1,0 +1,70 @@
+//===- X86Target.cpp - x86-64 target variants -----------------------------===//
+//
+// x86-64-v3 (AVX2 + FMA), x86-64-v4 (AVX-512) and native (the host's CPU and
+// features, VNNI/AMX included when present).
+//
+//===----------------------------------------------------------------------===//
+
+#include "targets/Target.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace slm {
+namespace {
+
+class X86Target : public Target {
+public:
+  explicit X86Target(TargetSpec spec) : targetSpec(std::move(spec)) {}
+  const TargetSpec &spec() const override { return targetSpec; }
+
+private:
+  TargetSpec targetSpec;
+};
+
+TargetSpec nativeSpec() {
+  TargetSpec spec;
+  spec.name = "native";
+  spec.description = "the host CPU (" + llvm::sys::getHostCPUName().str() + ")";
+  spec.triple = "x86_64-unknown-linux-gnu";
+  spec.cpu = llvm::sys::getHostCPUName().str();
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> enabled;
+  for (auto &f : features)
+    if (f.second)
+      enabled.push_back(f.first().str());
+  std::sort(enabled.begin(), enabled.end());
+  for (auto &f : enabled) {
+    spec.features += (spec.features.empty() ? "+" : ",+") + f;
+    // The runtime checks the ISA extensions the code may use.
+    if (f == "avx2" || f == "fma" || f == "avx512f" || f == "avx512bw" ||
+        f == "avx512vl" || f == "avx512dq" || f == "avx512vnni" || f == "avxvnni" ||
+        f == "amx-tile" || f == "amx-int8" || f == "amx-bf16" || f == "avx512bf16" ||
+        f == "f16c")
+      spec.requiredHostFeatures.push_back(f);
+  }
+  spec.vectorBits = features.lookup("avx512f") ? 512 : features.lookup("avx2") ? 256 : 128;
+  return spec;
+}
+
+} // namespace
+
+void registerX86Targets() {
+  registerTarget("x86-64-v3", [] {
+    TargetSpec spec{"x86-64-v3", "x86-64 with AVX2, FMA, F16C (Haswell and later)",
+                    "x86_64-unknown-linux-gnu", "x86-64-v3", "", {"avx2", "fma", "f16c"},
+                    256};
+    return std::make_unique<X86Target>(spec);
+  });
+  registerTarget("x86-64-v4", [] {
+    TargetSpec spec{"x86-64-v4", "x86-64 with AVX-512 F/BW/DQ/VL (Skylake-SP and later)",
+                    "x86_64-unknown-linux-gnu", "x86-64-v4", "",
+                    {"avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"}, 512};
+    // 512-bit vectors: LLVM otherwise prefers 256 on x86-64-v4.
+    spec.features = "-prefer-256-bit";
+    return std::make_unique<X86Target>(spec);
+  });
+  registerTarget("native", [] { return std::make_unique<X86Target>(nativeSpec()); });
+}
+
+} // namespace slm

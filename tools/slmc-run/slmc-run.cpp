@@ -1,0 +1,793 @@
+//===- slmc-run.cpp - Run a compiled .slmpkg ------------------------------===//
+//
+//   slmc-run model.slmpkg --test-dir DIR [--atol A --rtol R]
+//   slmc-run model.slmpkg --bench [--seq S --past P --iters N]
+//   slmc-run model.slmpkg --info
+//
+// --test-dir runs every DIR/test_data_set_*/ (the ONNX backend-test layout:
+// input_K.pb / output_K.pb TensorProtos) and compares with the expected
+// outputs. Exit status: 0 all good, 1 an output mismatched, 2 an error (bad
+// arguments, package, test data, or a run that failed).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/slm/IR/DimExpr.h"
+#include "slm/runtime.hpp"
+
+#include "onnx/onnx_pb.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+namespace rt = slm::runtime;
+
+namespace {
+
+constexpr int kExitMismatch = 1;
+constexpr int kExitError = 2;
+
+const char kUsage[] = R"(usage: slmc-run PACKAGE.slmpkg MODE [options]
+
+Runs a package compiled by slmc.
+
+modes:
+  --test-dir DIR      run every DIR/test_data_set_*/ (input_K.pb, output_K.pb:
+                      ONNX TensorProtos, matched by name, else by position) and
+                      compare the outputs
+  --bench             time runs on generated inputs
+  --info              print the package header
+
+options:
+  --atol A            absolute tolerance (default 1e-4)
+  --rtol R            relative tolerance (default 1e-3); an element fails when
+                      |actual - expected| > atol + rtol * |expected|
+  --seq S             --bench: sequence_length (default 1)
+  --past P            --bench: past_sequence_length (default 0)
+  --sym NAME=VALUE    --bench: set any other symbol (default 1)
+  --iters N           --bench: timed runs (default 10)
+  --warmup N          --bench: untimed runs first (default 2)
+  --threads N         threads (default: one per available core)
+  --help              this text
+
+exit status: 0 ok, 1 an output mismatched, 2 error
+)";
+
+struct Options {
+  std::string package;
+  std::string testDir;
+  bool bench = false;
+  bool info = false;
+  double atol = 1e-4, rtol = 1e-3;
+  int64_t seq = 1, past = 0;
+  int64_t iters = 10, warmup = 2;
+  int32_t threads = 0;
+  std::map<std::string, int64_t> symbols;
+};
+
+/// Errors go to stderr, after whatever stdout holds, so that `2>&1` keeps
+/// them in order.
+void printError(const std::string &message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "slmc-run: error: %s\n", message.c_str());
+}
+
+[[noreturn]] void die(const std::string &message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "slmc-run: error: %s\n", message.c_str());
+  std::exit(kExitError);
+}
+
+[[noreturn]] void usageError(const std::string &message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "slmc-run: error: %s\n(see slmc-run --help)\n",
+               message.c_str());
+  std::exit(kExitError);
+}
+
+int64_t parseInt(const std::string &flag, const std::string &text,
+                 int64_t min) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end || errno || v < min)
+    usageError(flag + " needs an integer >= " + std::to_string(min) +
+               ", got '" + text + "'");
+  return v;
+}
+
+double parseDouble(const std::string &flag, const std::string &text) {
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end || !(v >= 0))
+    usageError(flag + " needs a non-negative number, got '" + text + "'");
+  return v;
+}
+
+Options parseArgs(int argc, char **argv) {
+  Options o;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i], value;
+    bool hasInlineValue = false;
+    if (arg.rfind("--", 0) == 0 && arg.find('=') != std::string::npos) {
+      value = arg.substr(arg.find('=') + 1);
+      arg = arg.substr(0, arg.find('='));
+      hasInlineValue = true;
+    }
+    auto next = [&]() -> std::string {
+      if (hasInlineValue)
+        return value;
+      if (i + 1 >= args.size())
+        usageError(arg + " needs a value");
+      return args[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--test-dir") {
+      o.testDir = next();
+    } else if (arg == "--bench") {
+      o.bench = true;
+    } else if (arg == "--info") {
+      o.info = true;
+    } else if (arg == "--atol") {
+      o.atol = parseDouble(arg, next());
+    } else if (arg == "--rtol") {
+      o.rtol = parseDouble(arg, next());
+    } else if (arg == "--seq") {
+      o.seq = parseInt(arg, next(), 0);
+    } else if (arg == "--past") {
+      o.past = parseInt(arg, next(), 0);
+    } else if (arg == "--iters") {
+      o.iters = parseInt(arg, next(), 1);
+    } else if (arg == "--warmup") {
+      o.warmup = parseInt(arg, next(), 0);
+    } else if (arg == "--threads") {
+      o.threads = int32_t(parseInt(arg, next(), 1));
+    } else if (arg == "--sym") {
+      std::string s = next();
+      size_t eq = s.find('=');
+      if (eq == std::string::npos || eq == 0)
+        usageError("--sym needs NAME=VALUE, got '" + s + "'");
+      o.symbols[s.substr(0, eq)] =
+          parseInt("--sym " + s.substr(0, eq), s.substr(eq + 1), 0);
+    } else if (arg.rfind("-", 0) == 0 && arg.size() > 1) {
+      usageError("unknown option '" + arg + "'");
+    } else if (o.package.empty()) {
+      o.package = arg;
+    } else {
+      usageError("unexpected argument '" + arg + "'");
+    }
+  }
+  if (o.package.empty())
+    usageError("no package given");
+  int modes = !o.testDir.empty() + o.bench + o.info;
+  if (modes != 1)
+    usageError("give exactly one of --test-dir, --bench, --info");
+  return o;
+}
+
+//===----------------------------------------------------------------------===//
+// Host tensors
+//===----------------------------------------------------------------------===//
+
+/// A dense tensor in 64-byte aligned memory, so the runtime need not copy it.
+struct HostTensor {
+  std::string name;
+  int32_t dtype = 0;
+  std::vector<int64_t> dims;
+  std::unique_ptr<uint8_t, decltype(&std::free)> data{nullptr, &std::free};
+  uint64_t bytes = 0;
+
+  uint64_t numElements() const {
+    uint64_t n = 1;
+    for (int64_t d : dims)
+      n *= uint64_t(d);
+    return n;
+  }
+  void allocate() {
+    bytes = numElements() * slm_dtype_size(dtype);
+    void *p = nullptr;
+    if (posix_memalign(&p, 64, std::max<uint64_t>(bytes, 64)) != 0)
+      die("out of memory allocating '" + name + "'");
+    std::memset(p, 0, std::max<uint64_t>(bytes, 64));
+    data.reset(static_cast<uint8_t *>(p));
+  }
+  slm_tensor view() const {
+    return slm_tensor{dtype, int32_t(dims.size()), dims.data(), data.get()};
+  }
+};
+
+std::string dtypeText(int32_t dtype) {
+  const char *name = slm_dtype_name(dtype);
+  return name ? name : "dtype " + std::to_string(dtype);
+}
+
+std::string shapeText(const int64_t *dims, size_t rank) {
+  std::string out = "[";
+  for (size_t i = 0; i < rank; ++i)
+    out += (i ? "," : "") + std::to_string(dims[i]);
+  return out + "]";
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000) << 16;
+  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else { // subnormal: renormalize
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        --exp;
+      }
+      bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000 | (mant << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint16_t floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t sign = (x >> 16) & 0x8000;
+  int32_t exp = int32_t((x >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = x & 0x7fffff;
+  if (exp <= 0)
+    return uint16_t(sign); // tiny: flush (inputs are in [-1, 1))
+  if (exp >= 31)
+    return uint16_t(sign | 0x7c00);
+  return uint16_t(sign | (uint32_t(exp) << 10) | (mant >> 13));
+}
+
+/// Element `i` as a double, for comparison.
+double elementAt(const void *data, int32_t dtype, uint64_t i) {
+  auto at = [&](auto type) {
+    decltype(type) v;
+    std::memcpy(&v, static_cast<const uint8_t *>(data) + i * sizeof(v),
+                sizeof(v));
+    return v;
+  };
+  switch (dtype) {
+  case SLM_DTYPE_FLOAT32:
+    return at(float());
+  case SLM_DTYPE_FLOAT64:
+    return at(double());
+  case SLM_DTYPE_FLOAT16:
+    return halfToFloat(at(uint16_t()));
+  case SLM_DTYPE_BFLOAT16: {
+    uint32_t bits = uint32_t(at(uint16_t())) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  case SLM_DTYPE_INT8:
+    return at(int8_t());
+  case SLM_DTYPE_UINT8:
+    return at(uint8_t());
+  case SLM_DTYPE_BOOL:
+    return at(uint8_t()) != 0;
+  case SLM_DTYPE_INT16:
+    return at(int16_t());
+  case SLM_DTYPE_UINT16:
+    return at(uint16_t());
+  case SLM_DTYPE_INT32:
+    return at(int32_t());
+  case SLM_DTYPE_UINT32:
+    return at(uint32_t());
+  case SLM_DTYPE_INT64:
+    return double(at(int64_t()));
+  case SLM_DTYPE_UINT64:
+    return double(at(uint64_t()));
+  default:
+    return NAN;
+  }
+}
+
+/// Reads an ONNX TensorProto file into a host tensor; raw_data or the typed
+/// field the ONNX spec uses for the dtype.
+std::optional<HostTensor> readTensorProto(const fs::path &path,
+                                          std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path.string() + "'";
+    return std::nullopt;
+  }
+  onnx::TensorProto proto;
+  if (!proto.ParseFromIstream(&in)) {
+    error = "'" + path.string() + "' is not an ONNX TensorProto";
+    return std::nullopt;
+  }
+  HostTensor t;
+  t.name = proto.name();
+  t.dtype = proto.data_type();
+  for (int64_t d : proto.dims()) {
+    if (d < 0) {
+      error = "'" + path.string() + "' has a negative dim";
+      return std::nullopt;
+    }
+    t.dims.push_back(d);
+  }
+  size_t elemSize = slm_dtype_size(t.dtype);
+  if (elemSize == 0) {
+    error =
+        "'" + path.string() + "' has unsupported dtype " + dtypeText(t.dtype);
+    return std::nullopt;
+  }
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    error = "'" + path.string() + "' uses external data (not supported)";
+    return std::nullopt;
+  }
+  t.allocate();
+  uint64_t n = t.numElements();
+  auto sizeError = [&](uint64_t got) {
+    error = "'" + path.string() + "' has " + std::to_string(got) +
+            " elements of data, its dims " +
+            shapeText(t.dims.data(), t.dims.size()) + " need " +
+            std::to_string(n);
+    return std::nullopt;
+  };
+  if (proto.has_raw_data()) {
+    if (proto.raw_data().size() != t.bytes)
+      return sizeError(proto.raw_data().size() / elemSize);
+    std::memcpy(t.data.get(), proto.raw_data().data(), t.bytes);
+    return t;
+  }
+  auto copyTyped = [&](const auto &field, auto cast) -> bool {
+    if (uint64_t(field.size()) != n)
+      return false;
+    for (uint64_t i = 0; i < n; ++i) {
+      auto v = cast(field.Get(int(i)));
+      std::memcpy(t.data.get() + i * elemSize, &v, elemSize);
+    }
+    return true;
+  };
+  bool ok = false;
+  uint64_t got = 0;
+  switch (t.dtype) {
+  case SLM_DTYPE_FLOAT32:
+    got = proto.float_data_size();
+    ok = copyTyped(proto.float_data(), [](float v) { return v; });
+    break;
+  case SLM_DTYPE_FLOAT64:
+    got = proto.double_data_size();
+    ok = copyTyped(proto.double_data(), [](double v) { return v; });
+    break;
+  case SLM_DTYPE_INT64:
+    got = proto.int64_data_size();
+    ok = copyTyped(proto.int64_data(), [](int64_t v) { return v; });
+    break;
+  case SLM_DTYPE_UINT32:
+    got = proto.uint64_data_size();
+    ok = copyTyped(proto.uint64_data(), [](uint64_t v) { return uint32_t(v); });
+    break;
+  case SLM_DTYPE_UINT64:
+    got = proto.uint64_data_size();
+    ok = copyTyped(proto.uint64_data(), [](uint64_t v) { return v; });
+    break;
+  default: // int32_data holds every narrower type (fp16/bf16 as bits)
+    got = proto.int32_data_size();
+    ok = copyTyped(proto.int32_data(), [&](int32_t v) {
+      // Little-endian: the low elemSize bytes of v.
+      return uint32_t(v);
+    });
+    break;
+  }
+  if (!ok)
+    return sizeError(got);
+  return t;
+}
+
+//===----------------------------------------------------------------------===//
+// --test-dir
+//===----------------------------------------------------------------------===//
+
+/// The K of "input_K.pb" (with the given prefix), or nullopt.
+std::optional<size_t> fileIndex(const std::string &file,
+                                const std::string &prefix) {
+  if (file.rfind(prefix, 0) != 0 || file.size() < prefix.size() + 4 ||
+      file.compare(file.size() - 3, 3, ".pb") != 0)
+    return std::nullopt;
+  std::string digits =
+      file.substr(prefix.size(), file.size() - prefix.size() - 3);
+  if (digits.empty() || digits.size() > 9 ||
+      !std::all_of(digits.begin(), digits.end(), ::isdigit))
+    return std::nullopt;
+  return size_t(std::stoul(digits));
+}
+
+/// The numbered files of a test set, sorted by K.
+std::vector<std::pair<size_t, fs::path>>
+numberedFiles(const fs::path &dir, const std::string &prefix) {
+  std::vector<std::pair<size_t, fs::path>> out;
+  for (const fs::directory_entry &e : fs::directory_iterator(dir))
+    if (auto k = fileIndex(e.path().filename().string(), prefix))
+      out.emplace_back(*k, e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// Loads the files and orders them like the package's inputs or outputs:
+/// by TensorProto name, else by position K.
+bool matchTensors(const rt::Package &pkg, bool inputs, const fs::path &dir,
+                  std::vector<std::optional<HostTensor>> &slots,
+                  std::string &error) {
+  size_t count = inputs ? pkg.numInputs() : pkg.numOutputs();
+  const char *kind = inputs ? "input" : "output";
+  slots.clear();
+  slots.resize(count);
+  for (auto &[k, path] : numberedFiles(dir, inputs ? "input_" : "output_")) {
+    std::optional<HostTensor> t = readTensorProto(path, error);
+    if (!t)
+      return false;
+    std::optional<size_t> index =
+        inputs ? pkg.findInput(t->name) : pkg.findOutput(t->name);
+    if (!index && k < count)
+      index = k;
+    if (!index) {
+      error = path.filename().string() + " ('" + t->name + "') matches no " +
+              kind + " of the package";
+      return false;
+    }
+    std::string name =
+        inputs ? pkg.input(*index).name : pkg.output(*index).name;
+    if (slots[*index]) {
+      error = "two files give " + std::string(kind) + " '" + name + "'";
+      return false;
+    }
+    t->name = name;
+    slots[*index] = std::move(t);
+  }
+  return true;
+}
+
+struct Comparison {
+  double maxAbs = 0, maxRel = 0;
+  uint64_t numBad = 0;
+  uint64_t firstBad = 0;
+  double firstGot = 0, firstExpected = 0;
+};
+
+Comparison compare(const slm_tensor &got, const HostTensor &expected,
+                   double atol, double rtol) {
+  Comparison c;
+  uint64_t n = expected.numElements();
+  for (uint64_t i = 0; i < n; ++i) {
+    double a = elementAt(got.data, got.dtype, i);
+    double e = elementAt(expected.data.get(), expected.dtype, i);
+    double diff = std::fabs(a - e);
+    bool bad;
+    if (std::isnan(a) || std::isnan(e)) {
+      bad = std::isnan(a) != std::isnan(e);
+      diff = bad ? INFINITY : 0;
+    } else if (std::isinf(e) || std::isinf(a)) {
+      bad = a != e;
+      diff = bad ? INFINITY : 0;
+    } else {
+      bad = diff > atol + rtol * std::fabs(e);
+    }
+    c.maxAbs = std::max(c.maxAbs, diff);
+    if (e != 0 && std::isfinite(e))
+      c.maxRel = std::max(c.maxRel, diff / std::fabs(e));
+    if (bad && c.numBad++ == 0) {
+      c.firstBad = i;
+      c.firstGot = a;
+      c.firstExpected = e;
+    }
+  }
+  return c;
+}
+
+std::string indexText(uint64_t flat, const int64_t *dims, size_t rank) {
+  std::vector<int64_t> idx(rank);
+  for (size_t d = rank; d-- > 0;) {
+    idx[d] = dims[d] ? int64_t(flat % uint64_t(dims[d])) : 0;
+    flat = dims[d] ? flat / uint64_t(dims[d]) : 0;
+  }
+  return shapeText(idx.data(), rank);
+}
+
+int runTestDir(const Options &o, const rt::Package &pkg) {
+  std::error_code ec;
+  if (!fs::is_directory(o.testDir, ec))
+    die("test directory '" + o.testDir + "' does not exist");
+  std::vector<std::pair<size_t, fs::path>> sets;
+  for (const fs::directory_entry &e : fs::directory_iterator(o.testDir, ec)) {
+    std::string name = e.path().filename().string();
+    const std::string prefix = "test_data_set_";
+    if (!e.is_directory() || name.rfind(prefix, 0) != 0)
+      continue;
+    std::string digits = name.substr(prefix.size());
+    size_t k = !digits.empty() && digits.size() < 10 &&
+                       std::all_of(digits.begin(), digits.end(), ::isdigit)
+                   ? std::stoul(digits)
+                   : SIZE_MAX;
+    sets.emplace_back(k, e.path());
+  }
+  if (ec)
+    die("cannot read '" + o.testDir + "': " + ec.message());
+  if (sets.empty())
+    die("no test_data_set_* folders in '" + o.testDir + "'");
+  std::sort(sets.begin(), sets.end());
+
+  rt::Session session(pkg, o.threads);
+  int mismatched = 0, failed = 0;
+  for (auto &[k, dir] : sets) {
+    std::string setName = dir.filename().string();
+    std::printf("%s:\n", setName.c_str());
+    std::string error;
+    std::vector<std::optional<HostTensor>> inputs, expected;
+    if (!matchTensors(pkg, true, dir, inputs, error) ||
+        !matchTensors(pkg, false, dir, expected, error)) {
+      printError(setName + ": " + error);
+      ++failed;
+      continue;
+    }
+    std::vector<slm_tensor> views;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i]) {
+        error = "no input_K.pb for input '" + pkg.input(i).name + "'";
+        break;
+      }
+      views.push_back(inputs[i]->view());
+    }
+    if (views.size() != inputs.size()) {
+      printError(setName + ": " + error);
+      ++failed;
+      continue;
+    }
+    try {
+      session.run(views);
+    } catch (const rt::Error &e) {
+      printError(setName + ": " + e.what());
+      ++failed;
+      continue;
+    }
+    bool setOk = true;
+    for (size_t o2 = 0; o2 < expected.size(); ++o2) {
+      std::string name = pkg.output(o2).name;
+      if (!expected[o2]) {
+        std::printf("  %-28s (no expected output)\n", name.c_str());
+        continue;
+      }
+      const HostTensor &want = *expected[o2];
+      slm_tensor got = session.output(o2);
+      std::string shape = shapeText(got.dims, size_t(got.rank));
+      std::printf("  %-28s %-14s %-8s ", name.c_str(), shape.c_str(),
+                  dtypeText(got.dtype).c_str());
+      if (got.rank != int32_t(want.dims.size()) ||
+          !std::equal(want.dims.begin(), want.dims.end(), got.dims)) {
+        std::printf("FAIL: shape %s, expected %s\n", shape.c_str(),
+                    shapeText(want.dims.data(), want.dims.size()).c_str());
+        setOk = false;
+        continue;
+      }
+      Comparison c = compare(got, want, o.atol, o.rtol);
+      std::printf("max_abs=%.3g max_rel=%.3g", c.maxAbs, c.maxRel);
+      if (got.dtype != want.dtype)
+        std::printf(" (expected dtype %s)", dtypeText(want.dtype).c_str());
+      if (c.numBad) {
+        std::printf(" FAIL: %llu of %llu elements differ by more than atol + "
+                    "rtol*|expected|; first at %s: %.9g, expected %.9g\n",
+                    (unsigned long long)c.numBad,
+                    (unsigned long long)want.numElements(),
+                    indexText(c.firstBad, got.dims, size_t(got.rank)).c_str(),
+                    c.firstGot, c.firstExpected);
+        setOk = false;
+      } else {
+        std::printf(" ok\n");
+      }
+    }
+    mismatched += !setOk;
+  }
+  size_t total = sets.size();
+  if (failed || mismatched) {
+    std::printf("FAILED: %d of %zu test sets mismatched, %d could not run "
+                "(atol %g, rtol %g)\n",
+                mismatched, total, failed, o.atol, o.rtol);
+    return failed ? kExitError : kExitMismatch;
+  }
+  std::printf("PASSED: %zu test sets (atol %g, rtol %g)\n", total, o.atol,
+              o.rtol);
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// --bench
+//===----------------------------------------------------------------------===//
+
+int runBench(const Options &o, const rt::Package &pkg) {
+  // Symbol values: the usual exporter names from --seq/--past, --sym for
+  // the rest, 1 otherwise.
+  std::map<std::string, int64_t, std::less<>> values;
+  for (const std::string &s : pkg.symbols()) {
+    int64_t v = 1;
+    if (s == "sequence_length")
+      v = o.seq;
+    else if (s == "past_sequence_length")
+      v = o.past;
+    else if (s == "total_sequence_length")
+      v = o.past + o.seq;
+    values[s] = v;
+  }
+  for (auto &[name, v] : o.symbols) {
+    if (!values.count(name))
+      usageError("--sym " + name + ": the package has no symbol '" + name +
+                 "'");
+    values[name] = v;
+  }
+
+  std::vector<HostTensor> inputs(pkg.numInputs());
+  uint64_t rng = 0x9E3779B97F4A7C15ULL;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    rt::TensorInfo info = pkg.input(i);
+    HostTensor &t = inputs[i];
+    t.name = info.name;
+    t.dtype = info.dtype;
+    for (const std::string &d : info.dims) {
+      std::optional<slm::DimExpr> e = slm::DimExpr::parse(d);
+      std::optional<int64_t> v = e ? e->evaluate(values) : std::nullopt;
+      if (!v || *v < 0)
+        die("cannot size input '" + t.name + "' dim '" + d + "'");
+      t.dims.push_back(*v);
+    }
+    t.allocate();
+    uint64_t n = t.numElements();
+    bool isFloat =
+        t.dtype == SLM_DTYPE_FLOAT32 || t.dtype == SLM_DTYPE_FLOAT64 ||
+        t.dtype == SLM_DTYPE_FLOAT16 || t.dtype == SLM_DTYPE_BFLOAT16;
+    bool isMask = info.name.find("mask") != std::string::npos;
+    bool isPosition = info.name.find("position") != std::string::npos;
+    for (uint64_t j = 0; j < n; ++j) {
+      uint8_t *p = t.data.get() + j * slm_dtype_size(t.dtype);
+      if (isFloat) {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        float f = float(rng >> 40) / float(1 << 24) * 2.0f - 1.0f;
+        if (t.dtype == SLM_DTYPE_FLOAT32) {
+          std::memcpy(p, &f, 4);
+        } else if (t.dtype == SLM_DTYPE_FLOAT64) {
+          double d = f;
+          std::memcpy(p, &d, 8);
+        } else if (t.dtype == SLM_DTYPE_FLOAT16) {
+          uint16_t h = floatToHalf(f);
+          std::memcpy(p, &h, 2);
+        } else {
+          uint32_t bits;
+          std::memcpy(&bits, &f, 4);
+          uint16_t b = uint16_t(bits >> 16);
+          std::memcpy(p, &b, 2);
+        }
+        continue;
+      }
+      // Integers: token 0, mask 1, positions past + i along the last dim.
+      int64_t v = 0;
+      if (isMask)
+        v = 1;
+      else if (isPosition && !t.dims.empty())
+        v = o.past + int64_t(j % uint64_t(t.dims.back()));
+      std::memcpy(p, &v, slm_dtype_size(t.dtype)); // little-endian
+    }
+  }
+  std::vector<slm_tensor> views;
+  for (const HostTensor &t : inputs)
+    views.push_back(t.view());
+
+  rt::Session session(pkg, o.threads);
+  std::string symbolText;
+  for (auto &[name, v] : values)
+    symbolText += " " + name + "=" + std::to_string(v);
+  std::printf("bench: %s,%s, threads %d\n", pkg.info().target,
+              symbolText.c_str(), session.numThreads());
+  for (int64_t i = 0; i < o.warmup; ++i)
+    session.run(views);
+  std::vector<double> ms;
+  for (int64_t i = 0; i < o.iters; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    session.run(views);
+    auto end = std::chrono::steady_clock::now();
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(end - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms.size() % 2
+                      ? ms[ms.size() / 2]
+                      : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+  std::printf("latency over %lld runs (after %lld warm-up): median %.4g ms, "
+              "min %.4g ms, max %.4g ms\n",
+              (long long)o.iters, (long long)o.warmup, median, ms.front(),
+              ms.back());
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// --info
+//===----------------------------------------------------------------------===//
+
+int printInfo(const rt::Package &pkg) {
+  const slm_package_info &i = pkg.info();
+  auto dims = [](const rt::TensorInfo &t) {
+    std::string out = "[";
+    for (size_t d = 0; d < t.dims.size(); ++d)
+      out += (d ? ", " : "") + t.dims[d];
+    return out + "]";
+  };
+  std::printf("schema version: %u\n", i.schema_version);
+  std::printf("producer: %s\n", i.producer);
+  std::printf("target: %s (triple %s, cpu %s)\n", i.target, i.target_triple,
+              i.target_cpu);
+  std::printf("target features: %s\n", i.target_features);
+  std::printf("required CPU features:");
+  for (size_t k = 0; k < i.num_required_cpu_features; ++k)
+    std::printf(" %s%s", i.required_cpu_features[k],
+                slm_cpu_has_feature(i.required_cpu_features[k]) == 1
+                    ? ""
+                    : " (missing here)");
+  std::printf("\nsymbols:");
+  for (size_t k = 0; k < i.num_symbols; ++k)
+    std::printf(" %s", i.symbols[k]);
+  std::printf("\n");
+  for (size_t k = 0; k < i.num_inputs; ++k) {
+    rt::TensorInfo t = pkg.input(k);
+    std::printf("input %zu: %s %s %s\n", k, t.name.c_str(),
+                dtypeText(t.dtype).c_str(), dims(t).c_str());
+  }
+  for (size_t k = 0; k < i.num_outputs; ++k) {
+    rt::TensorInfo t = pkg.output(k);
+    std::printf("output %zu: %s %s %s\n", k, t.name.c_str(),
+                dtypeText(t.dtype).c_str(), dims(t).c_str());
+  }
+  for (size_t k = 0; k < i.num_kv_cache_bindings; ++k) {
+    uint32_t in, out;
+    rt::check(slm_package_kv_cache_binding(pkg.get(), k, &in, &out));
+    std::printf("kv cache: %s -> %s\n", pkg.output(out).name.c_str(),
+                pkg.input(in).name.c_str());
+  }
+  std::printf("weights: %zu, %llu bytes\n", i.num_weights,
+              (unsigned long long)i.weight_bytes);
+  std::printf("kernel library: %llu bytes\n",
+              (unsigned long long)i.kernel_bytes);
+  if (i.context_limit)
+    std::printf("context limit: %u (%s)\n", i.context_limit, i.context_length);
+  else
+    std::printf("context limit: none\n");
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o = parseArgs(argc, argv);
+  try {
+    rt::Package pkg =
+        rt::Package::open(o.package, o.info ? SLM_OPEN_NO_KERNEL : 0);
+    if (o.info)
+      return printInfo(pkg);
+    if (o.bench)
+      return runBench(o, pkg);
+    return runTestDir(o, pkg);
+  } catch (const rt::Error &e) {
+    die(e.what());
+  }
+}
