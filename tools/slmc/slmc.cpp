@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen.h"
+#include "compiler/Compile.h"
 #include "compiler/OnnxImporter.h"
 #include "compiler/Pipeline.h"
 #include "dialects/slm/IR/SlmOps.h"
@@ -50,14 +51,19 @@ static cl::opt<std::string> targetName(
     cl::sub(compileCmd));
 static cl::opt<bool> listTargetsFlag("list-targets", cl::desc("List the targets and exit"),
                                      cl::sub(compileCmd));
-enum class EmitKind { Slm, Linalg, Llvm, Library };
+enum class EmitKind { Slm, Linalg, Llvm, Library, Package };
 static cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to write (default: the kernel library)"),
+    "emit", cl::desc("What to write (default: the package)"),
     cl::values(clEnumValN(EmitKind::Slm, "slm", "slm IR after import"),
                clEnumValN(EmitKind::Linalg, "linalg", "IR after convert-slm-to-linalg"),
                clEnumValN(EmitKind::Llvm, "llvm", "IR in the LLVM dialect"),
-               clEnumValN(EmitKind::Library, "library", "the kernel shared object")),
-    cl::init(EmitKind::Library), cl::sub(compileCmd));
+               clEnumValN(EmitKind::Library, "library", "the kernel shared object"),
+               clEnumValN(EmitKind::Package, "package", "the .slmpkg package")),
+    cl::init(EmitKind::Package), cl::sub(compileCmd));
+static cl::opt<unsigned> contextLimit(
+    "context-limit",
+    cl::desc("Largest total sequence length sessions may reach (0: unlimited)"),
+    cl::init(0), cl::sub(compileCmd));
 static cl::opt<bool> printPipeline("print-pipeline",
                                    cl::desc("Print the lowering pass pipeline"),
                                    cl::sub(compileCmd));
@@ -196,6 +202,17 @@ static int runCompile() {
   };
   if (emitKind == EmitKind::Slm)
     return printModule();
+  if (emitKind == EmitKind::Package) {
+    slm::CompileOptions options;
+    options.contextLimit = contextLimit;
+    options.progress = [](const std::string &msg) { progress(msg); };
+    if (auto err = slm::compileToPackage(**module, weights, **target, compileOutput, options)) {
+      errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+    progress("wrote " + compileOutput + " (" + std::to_string(elapsed()) + " s)");
+    return 0;
+  }
   progress("lowering for " + targetName);
   if (emitKind == EmitKind::Linalg) {
     mlir::PassManager pm(&context);
