@@ -16,6 +16,7 @@
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -91,7 +92,8 @@ static llvm::Error makeError(const llvm::Twine &msg) {
 }
 
 llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(ModuleOp module,
-                                                        const TargetSpec &spec) {
+                                                        const Target &target) {
+  const TargetSpec &spec = target.spec();
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeAllTargetInfos();
@@ -106,17 +108,31 @@ llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(ModuleOp module,
 
   std::string error;
   llvm::Triple triple(spec.triple);
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
+  const llvm::Target *llvmTarget = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
     return makeError("LLVM has no target for " + spec.triple + ": " + error);
   llvm::TargetOptions options;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+  std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
       triple, spec.cpu, spec.features, options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return makeError("cannot create a target machine for " + spec.name);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  auto ukernels = target.loadMicroKernels(llvmContext);
+  if (!ukernels)
+    return ukernels.takeError();
+  if (*ukernels) {
+    (*ukernels)->setDataLayout(llvmModule->getDataLayout());
+    (*ukernels)->setTargetTriple(triple);
+    if (llvm::Linker::linkModules(*llvmModule, std::move(*ukernels),
+                                  llvm::Linker::LinkOnlyNeeded))
+      return makeError("linking the micro-kernels failed");
+  }
+  // Only the entry is exported: everything else may be inlined and dropped.
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration() && f.getName() != "slm_main")
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
   for (llvm::Function &f : *llvmModule) {
     if (f.isDeclaration())
       continue;

@@ -24,9 +24,10 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const Target &targ
 
 /// Translates an LLVM-dialect module to LLVM IR, optimizes it (O3) for the
 /// target's CPU and features, emits an object file and links it into a
-/// shared object with ld.lld. Returns the .so bytes.
+/// shared object with ld.lld. The target's micro-kernels are linked in
+/// first. Only `slm_main` is exported. Returns the .so bytes.
 llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(mlir::ModuleOp module,
-                                                        const TargetSpec &spec);
+                                                        const Target &target);
 
 /// Registers every dialect, interface and translation the pipeline uses.
 void registerCodegenDialects(mlir::DialectRegistry &registry);

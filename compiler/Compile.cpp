@@ -126,7 +126,7 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
   }
 
   progress("generating code for " + spec.name + " (" + spec.cpu + ")");
-  auto library = buildKernelLibrary(module, spec);
+  auto library = buildKernelLibrary(module, target);
   if (!library)
     return library.takeError();
   pkg.kernelLibrary = *library;

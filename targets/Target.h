@@ -11,6 +11,7 @@
 #define SLMC_TARGETS_TARGET_H
 
 #include "mlir/Pass/PassManager.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -39,6 +40,13 @@ public:
   /// Passes (textual pipeline elements, comma-separated) run on bufferized
   /// memref IR before the loops are lowered to LLVM; empty for none.
   virtual std::string bufferPipeline() const { return ""; }
+  /// Micro-kernels (LLVM bitcode built for this target's ISA) linked into
+  /// the model before LLVM optimizes it, so calls to them inline. Null when
+  /// the target has none.
+  virtual llvm::Expected<std::unique_ptr<llvm::Module>>
+  loadMicroKernels(llvm::LLVMContext &context) const {
+    return nullptr;
+  }
 };
 
 using TargetFactory = std::function<std::unique_ptr<Target>()>;

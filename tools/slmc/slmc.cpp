@@ -229,7 +229,7 @@ static int runCompile() {
   if (emitKind == EmitKind::Llvm)
     return printModule();
   progress("generating code");
-  auto library = slm::buildKernelLibrary(**module, (*target)->spec());
+  auto library = slm::buildKernelLibrary(**module, **target);
   if (!library) {
     errs() << "slmc: error: " << toString(library.takeError()) << "\n";
     return 1;
