@@ -45,9 +45,9 @@ std::string getLoweringPipeline(const Target &target) {
   std::string pipeline =
       "convert-slm-to-linalg, canonicalize, cse,"
       "func.func(linalg-fuse-elementwise-ops), canonicalize, cse,"
+      "slm-results-to-destinations, eliminate-empty-tensors,"
       "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-results-to-out-params{modify-public-functions},"
+      "function-boundary-type-conversion=fully-dynamic-layout-map},"
       "func.func(buffer-hoisting, buffer-loop-hoisting),"
       "ownership-based-buffer-deallocation, canonicalize,"
       "buffer-deallocation-simplification, bufferization-lower-deallocations,"

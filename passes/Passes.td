@@ -77,4 +77,18 @@ def StridedCopyToLinalg : Pass<"slm-strided-copy-to-linalg", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ResultsToDestinations : Pass<"slm-results-to-destinations", "mlir::ModuleOp"> {
+  let summary = "Turn function results into destination arguments";
+  let description = [{
+    Each tensor result of a public function becomes a trailing argument
+    (`slm.output` names it, writable) and the returned value is written with
+    `bufferization.materialize_in_destination`. Run right before
+    `eliminate-empty-tensors` and One-Shot Bufferize (no canonicalization in
+    between: the materialization has no uses), it makes the computation write
+    into the caller's output buffers with no final copy, and concatenations
+    such as `present = concat(past, new)` build the result in place.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // SLMC_PASSES_TD
