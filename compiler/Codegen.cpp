@@ -55,7 +55,7 @@ std::string getLoweringPipeline(const Target &target) {
   std::string targetPasses = target.bufferPipeline();
   if (!targetPasses.empty())
     pipeline += targetPasses + ",";
-  pipeline += "slm-strided-copy-to-linalg, func.func(convert-linalg-to-loops), slm-approximate-math,"
+  pipeline += "slm-elide-self-copies, slm-strided-copy-to-linalg, func.func(convert-linalg-to-loops), slm-approximate-math,"
               "convert-scf-to-cf, slm-expand-shape-to-reinterpret-cast,"
               "expand-strided-metadata, lower-affine,"
               "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm,"

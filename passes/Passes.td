@@ -91,4 +91,18 @@ def ResultsToDestinations : Pass<"slm-results-to-destinations", "mlir::ModuleOp"
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def ElideSelfCopies : Pass<"slm-elide-self-copies", "mlir::ModuleOp"> {
+  let summary = "Skip copies between function arguments that alias at run time";
+  let description = [{
+    `present = concat(past, new)` copies `past` into the first rows of the
+    `present` buffer. When the runtime keeps the KV cache in place (the
+    `present` output is the `past` input's storage with room to grow), that
+    copy reads and writes the same memory: this pass guards every copy whose
+    source and destination both come from function arguments with a check of
+    their start addresses, so it costs nothing when they coincide.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 #endif // SLMC_PASSES_TD
