@@ -43,8 +43,10 @@ void registerCodegenDialects(DialectRegistry &registry) {
 
 std::string getLoweringPipeline(const Target &target) {
   std::string pipeline =
-      "convert-slm-to-linalg, canonicalize, cse,"
-      "func.func(linalg-fuse-elementwise-ops), canonicalize, cse,"
+      // No CSE before bufferization: merged `linalg.fill`s of the same
+      // shape would make every second consumer copy its accumulator.
+      "convert-slm-to-linalg, canonicalize,"
+      "func.func(linalg-fuse-elementwise-ops), canonicalize,"
       "slm-results-to-destinations, eliminate-empty-tensors,"
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=fully-dynamic-layout-map},"
@@ -55,7 +57,8 @@ std::string getLoweringPipeline(const Target &target) {
   std::string targetPasses = target.bufferPipeline();
   if (!targetPasses.empty())
     pipeline += targetPasses + ",";
-  pipeline += "slm-elide-self-copies, slm-strided-copy-to-linalg, func.func(convert-linalg-to-loops), slm-approximate-math,"
+  pipeline += "slm-elide-self-copies, slm-strided-copy-to-linalg, slm-outline-kernels,"
+              "func.func(convert-linalg-to-loops), slm-approximate-math,"
               "convert-scf-to-cf, slm-expand-shape-to-reinterpret-cast,"
               "expand-strided-metadata, lower-affine,"
               "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm,"

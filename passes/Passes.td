@@ -105,4 +105,21 @@ def ElideSelfCopies : Pass<"slm-elide-self-copies", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def OutlineKernels : Pass<"slm-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Outline each compute op of @main into a kernel function, deduplicated";
+  let description = [{
+    Runs on bufferized IR. Every top-level op of a public function that
+    carries a region or is a linalg op (a fused elementwise generic, a
+    matmul, a copy, a loop nest) moves into a private function `@kernel_N`
+    that takes the memrefs and index values it uses; constants are cloned
+    in so kernels stay specialized. Kernels with identical bodies (the same
+    op on the same shapes in every layer) are merged. The entry keeps only
+    allocations, views and calls: LLVM compiles each distinct kernel once,
+    which makes compile time scale with the number of distinct ops instead
+    of the number of layers, and each call site names a kernel for
+    profiling.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 #endif // SLMC_PASSES_TD
