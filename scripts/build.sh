@@ -4,6 +4,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${SLMC_BUILD_DIR:-$root/build}"
 "$root/scripts/deps.sh"
+# Paths relative to the checkout in ccache's hashes: another clone (CI's)
+# reuses this one's cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \
     -DCMAKE_BUILD_TYPE=Release \
