@@ -12,6 +12,7 @@
 
 #include "runtime/lib/Format.h"
 #include "runtime/lib/Internal.h"
+#include "runtime/lib/ThreadPool.h"
 
 #include <sched.h>
 #include <unistd.h>
@@ -125,6 +126,8 @@ slm::rt::evaluate(const DimExpr &expr, const std::vector<std::string> &symbols,
 struct slm_session {
   slm_package *pkg = nullptr;
   int32_t numThreads = 1;
+  // Workers for slm_rt_parallel_for (null with one thread).
+  std::unique_ptr<slm::rt::ThreadPool> pool;
 
   // Symbol values of the current run and where each came from.
   std::vector<std::optional<int64_t>> bound;
@@ -398,7 +401,12 @@ slm_status slm_session::run(const slm_tensor *inputs, size_t numInputs) {
                    shape.data(), shape.size());
   }
 
-  pkg->entry(args.data());
+  {
+    // Kernels find the session's threads through slm_rt_parallel_for.
+    ThreadPool *p = pool.get();
+    ScopedCurrentPool scope(p);
+    pkg->entry(args.data());
+  }
   hasRun = true;
   return SLM_OK;
 }
@@ -430,6 +438,8 @@ slm_status slm_session_create(slm_package *package,
     s->pkg = package;
     s->numThreads = options && options->num_threads ? options->num_threads
                                                     : defaultThreads();
+    if (s->numThreads > 1)
+      s->pool = std::make_unique<ThreadPool>(s->numThreads);
     size_t numSymbols = package->symbols.size();
     size_t numInputs = package->inputs.size();
     size_t numOutputs = package->outputs.size();

@@ -3,11 +3,22 @@
 // x86-64-v3 (AVX2 + FMA), x86-64-v4 (AVX-512) and native (the host's CPU and
 // features, VNNI/AMX included when present).
 //
+// Each variant runs slm-x86-ukernels on the bufferized IR (matmul-like ops
+// become calls of the fp32 GEMM/GEMV micro-kernels in ukernels/) and links
+// the micro-kernel bitcode of its ISA level into the model: x86-64-v4 for
+// AVX-512 (native on an AVX-512 host), x86-64-v3 otherwise. The bitcode is
+// built by clang-22 at build time and embedded in the binary
+// (X86MicroKernelBitcode.h; the .cpp behind it is generated).
+//
 //===----------------------------------------------------------------------===//
 
 #include "targets/Target.h"
+#include "targets/x86/Passes.h"
+#include "targets/x86/X86MicroKernelBitcode.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/TargetParser/Host.h"
 
 namespace slm {
@@ -17,6 +28,21 @@ class X86Target : public Target {
 public:
   explicit X86Target(TargetSpec spec) : targetSpec(std::move(spec)) {}
   const TargetSpec &spec() const override { return targetSpec; }
+
+  std::string bufferPipeline() const override { return "slm-x86-ukernels"; }
+
+  llvm::Expected<std::unique_ptr<llvm::Module>>
+  loadMicroKernels(llvm::LLVMContext &context) const override {
+    bool avx512 = llvm::is_contained(targetSpec.requiredHostFeatures, "avx512f");
+    llvm::StringRef bytes = avx512 ? x86::microKernelBitcodeV4() : x86::microKernelBitcodeV3();
+    llvm::StringRef name = avx512 ? "slm-x86-ukernels-x86-64-v4" : "slm-x86-ukernels-x86-64-v3";
+    auto module = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, name), context);
+    if (!module)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "cannot read the embedded micro-kernels (" + name.str() +
+                                         "): " + llvm::toString(module.takeError()));
+    return std::move(*module);
+  }
 
 private:
   TargetSpec targetSpec;
@@ -50,6 +76,7 @@ TargetSpec nativeSpec() {
 } // namespace
 
 void registerX86Targets() {
+  registerX86Passes();
   registerTarget("x86-64-v3", [] {
     TargetSpec spec{"x86-64-v3", "x86-64 with AVX2, FMA, F16C (Haswell and later)",
                     "x86_64-unknown-linux-gnu", "x86-64-v3", "", {"avx2", "fma", "f16c"},

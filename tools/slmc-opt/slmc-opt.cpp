@@ -7,6 +7,7 @@
 
 #include "compiler/Codegen.h"
 #include "passes/Passes.h"
+#include "targets/Target.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllPasses.h"
@@ -15,6 +16,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   slm::registerSlmPasses();
+  slm::registerAllTargets(); // and their passes (slm-x86-ukernels, ...)
   mlir::DialectRegistry registry;
   slm::registerCodegenDialects(registry);
   return mlir::asMainReturnCode(

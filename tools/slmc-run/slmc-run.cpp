@@ -3,6 +3,11 @@
 //   slmc-run model.slmpkg --test-dir DIR [--atol A --rtol R]
 //   slmc-run model.slmpkg --bench [--seq S --past P --iters N]
 //   slmc-run model.slmpkg --info
+//   slmc-run model.slmpkg --eval-text FILE [--window W]
+//   slmc-run model.slmpkg --generate --prompt TEXT -n N [--temperature T ...]
+//   slmc-run model.slmpkg --greedy-continue --prompt TEXT -n N
+//
+// The text modes (byte-level models) are in TextModes.cpp.
 //
 // --test-dir runs every DIR/test_data_set_*/ (the ONNX backend-test layout:
 // input_K.pb / output_K.pb TensorProtos) and compares with the expected
@@ -11,8 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Common.h"
 #include "dialects/slm/IR/DimExpr.h"
-#include "slm/runtime.hpp"
 
 #include "onnx/onnx_pb.h"
 
@@ -31,12 +36,9 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-namespace rt = slm::runtime;
+using namespace slmc_run;
 
 namespace {
-
-constexpr int kExitMismatch = 1;
-constexpr int kExitError = 2;
 
 const char kUsage[] = R"(usage: slmc-run PACKAGE.slmpkg MODE [options]
 
@@ -48,6 +50,20 @@ modes:
                       compare the outputs
   --bench             time runs on generated inputs
   --info              print the package header
+  --eval-text FILE    bits per byte of a byte-level prefill package (token id =
+                      byte value; input_ids [batch, sequence] -> logits
+                      [batch, sequence, 256]) over FILE: non-overlapping windows
+                      of --window bytes (only full ones), bytes 1..W-1 of each
+                      predicted from the bytes before them in the window; the
+                      last stdout line is bits_per_byte=<value>
+  --generate          generate -n bytes after --prompt with a byte-level decode
+                      package (input_ids, attention_mask, position_ids,
+                      past_key_values.* -> logits, present.*): the prompt in one
+                      run, then one run per byte with the KV cache; the bytes
+                      (not the prompt) stream to stdout, timings to stderr
+  --greedy-continue   greedy continuation of --prompt with a prefill package,
+                      re-running the whole text for every byte (slow; a
+                      reference for --generate --temperature 0)
 
 options:
   --atol A            absolute tolerance (default 1e-4)
@@ -58,43 +74,25 @@ options:
   --sym NAME=VALUE    --bench: set any other symbol (default 1)
   --iters N           --bench: timed runs (default 10)
   --warmup N          --bench: untimed runs first (default 2)
-  --threads N         threads (default: one per available core)
+  --window W          --eval-text: window length in bytes (default 256)
+  --batch B           --eval-text: windows per run (default 8)
+  --jobs J            --eval-text: runs in parallel, each in its own session
+                      (default: one per core, or cores / --threads)
+  --prompt TEXT       --generate, --greedy-continue: the text to continue
+  -n N                --generate, --greedy-continue: bytes to generate
+                      (default 64); generation stops early at the context limit
+  --temperature T     --generate: sampling temperature (default 1; 0: greedy)
+  --top-k K           --generate: sample among the K likeliest bytes (default 0:
+                      all)
+  --seed S            --generate: PRNG seed (default: from the clock; printed)
+  --max-context C     --generate, --greedy-continue: context limit for packages
+                      that declare none (default 256)
+  --threads N         threads per session (default: one per available core;
+                      --eval-text: the cores / --jobs)
   --help              this text
 
 exit status: 0 ok, 1 an output mismatched, 2 error
 )";
-
-struct Options {
-  std::string package;
-  std::string testDir;
-  bool bench = false;
-  bool info = false;
-  double atol = 1e-4, rtol = 1e-3;
-  int64_t seq = 1, past = 0;
-  int64_t iters = 10, warmup = 2;
-  int32_t threads = 0;
-  std::map<std::string, int64_t> symbols;
-};
-
-/// Errors go to stderr, after whatever stdout holds, so that `2>&1` keeps
-/// them in order.
-void printError(const std::string &message) {
-  std::fflush(stdout);
-  std::fprintf(stderr, "slmc-run: error: %s\n", message.c_str());
-}
-
-[[noreturn]] void die(const std::string &message) {
-  std::fflush(stdout);
-  std::fprintf(stderr, "slmc-run: error: %s\n", message.c_str());
-  std::exit(kExitError);
-}
-
-[[noreturn]] void usageError(const std::string &message) {
-  std::fflush(stdout);
-  std::fprintf(stderr, "slmc-run: error: %s\n(see slmc-run --help)\n",
-               message.c_str());
-  std::exit(kExitError);
-}
 
 int64_t parseInt(const std::string &flag, const std::string &text,
                  int64_t min) {
@@ -154,6 +152,32 @@ Options parseArgs(int argc, char **argv) {
       o.iters = parseInt(arg, next(), 1);
     } else if (arg == "--warmup") {
       o.warmup = parseInt(arg, next(), 0);
+    } else if (arg == "--eval-text") {
+      o.evalText = next();
+      if (o.evalText.empty())
+        usageError("--eval-text needs a file name");
+    } else if (arg == "--generate") {
+      o.generate = true;
+    } else if (arg == "--greedy-continue") {
+      o.greedyContinue = true;
+    } else if (arg == "--window") {
+      o.window = parseInt(arg, next(), 2);
+    } else if (arg == "--batch") {
+      o.batch = parseInt(arg, next(), 1);
+    } else if (arg == "--jobs") {
+      o.jobs = parseInt(arg, next(), 1);
+    } else if (arg == "--prompt") {
+      o.prompt = next();
+    } else if (arg == "-n") {
+      o.numTokens = parseInt(arg, next(), 0);
+    } else if (arg == "--temperature") {
+      o.temperature = parseDouble(arg, next());
+    } else if (arg == "--top-k") {
+      o.topK = parseInt(arg, next(), 0);
+    } else if (arg == "--seed") {
+      o.seed = uint64_t(parseInt(arg, next(), 0));
+    } else if (arg == "--max-context") {
+      o.maxContext = parseInt(arg, next(), 1);
     } else if (arg == "--threads") {
       o.threads = int32_t(parseInt(arg, next(), 1));
     } else if (arg == "--sym") {
@@ -173,136 +197,22 @@ Options parseArgs(int argc, char **argv) {
   }
   if (o.package.empty())
     usageError("no package given");
-  int modes = !o.testDir.empty() + o.bench + o.info;
+  int modes = !o.testDir.empty() + o.bench + o.info + !o.evalText.empty() +
+              o.generate + o.greedyContinue;
   if (modes != 1)
-    usageError("give exactly one of --test-dir, --bench, --info");
+    usageError("give exactly one of --test-dir, --bench, --info, --eval-text, "
+               "--generate, --greedy-continue");
+  if ((o.generate || o.greedyContinue) && !o.prompt)
+    usageError(std::string(o.generate ? "--generate" : "--greedy-continue") +
+               " needs --prompt TEXT");
+  if (o.prompt && !o.generate && !o.greedyContinue)
+    usageError("--prompt is for --generate and --greedy-continue");
   return o;
 }
 
 //===----------------------------------------------------------------------===//
-// Host tensors
+// --test-dir
 //===----------------------------------------------------------------------===//
-
-/// A dense tensor in 64-byte aligned memory, so the runtime need not copy it.
-struct HostTensor {
-  std::string name;
-  int32_t dtype = 0;
-  std::vector<int64_t> dims;
-  std::unique_ptr<uint8_t, decltype(&std::free)> data{nullptr, &std::free};
-  uint64_t bytes = 0;
-
-  uint64_t numElements() const {
-    uint64_t n = 1;
-    for (int64_t d : dims)
-      n *= uint64_t(d);
-    return n;
-  }
-  void allocate() {
-    bytes = numElements() * slm_dtype_size(dtype);
-    void *p = nullptr;
-    if (posix_memalign(&p, 64, std::max<uint64_t>(bytes, 64)) != 0)
-      die("out of memory allocating '" + name + "'");
-    std::memset(p, 0, std::max<uint64_t>(bytes, 64));
-    data.reset(static_cast<uint8_t *>(p));
-  }
-  slm_tensor view() const {
-    return slm_tensor{dtype, int32_t(dims.size()), dims.data(), data.get()};
-  }
-};
-
-std::string dtypeText(int32_t dtype) {
-  const char *name = slm_dtype_name(dtype);
-  return name ? name : "dtype " + std::to_string(dtype);
-}
-
-std::string shapeText(const int64_t *dims, size_t rank) {
-  std::string out = "[";
-  for (size_t i = 0; i < rank; ++i)
-    out += (i ? "," : "") + std::to_string(dims[i]);
-  return out + "]";
-}
-
-float halfToFloat(uint16_t h) {
-  uint32_t sign = uint32_t(h & 0x8000) << 16;
-  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-  uint32_t bits;
-  if (exp == 0) {
-    if (mant == 0) {
-      bits = sign;
-    } else { // subnormal: renormalize
-      exp = 127 - 15 + 1;
-      while (!(mant & 0x400)) {
-        mant <<= 1;
-        --exp;
-      }
-      bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
-    }
-  } else if (exp == 31) {
-    bits = sign | 0x7f800000 | (mant << 13);
-  } else {
-    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
-uint16_t floatToHalf(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
-  uint32_t sign = (x >> 16) & 0x8000;
-  int32_t exp = int32_t((x >> 23) & 0xff) - 127 + 15;
-  uint32_t mant = x & 0x7fffff;
-  if (exp <= 0)
-    return uint16_t(sign); // tiny: flush (inputs are in [-1, 1))
-  if (exp >= 31)
-    return uint16_t(sign | 0x7c00);
-  return uint16_t(sign | (uint32_t(exp) << 10) | (mant >> 13));
-}
-
-/// Element `i` as a double, for comparison.
-double elementAt(const void *data, int32_t dtype, uint64_t i) {
-  auto at = [&](auto type) {
-    decltype(type) v;
-    std::memcpy(&v, static_cast<const uint8_t *>(data) + i * sizeof(v),
-                sizeof(v));
-    return v;
-  };
-  switch (dtype) {
-  case SLM_DTYPE_FLOAT32:
-    return at(float());
-  case SLM_DTYPE_FLOAT64:
-    return at(double());
-  case SLM_DTYPE_FLOAT16:
-    return halfToFloat(at(uint16_t()));
-  case SLM_DTYPE_BFLOAT16: {
-    uint32_t bits = uint32_t(at(uint16_t())) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-  }
-  case SLM_DTYPE_INT8:
-    return at(int8_t());
-  case SLM_DTYPE_UINT8:
-    return at(uint8_t());
-  case SLM_DTYPE_BOOL:
-    return at(uint8_t()) != 0;
-  case SLM_DTYPE_INT16:
-    return at(int16_t());
-  case SLM_DTYPE_UINT16:
-    return at(uint16_t());
-  case SLM_DTYPE_INT32:
-    return at(int32_t());
-  case SLM_DTYPE_UINT32:
-    return at(uint32_t());
-  case SLM_DTYPE_INT64:
-    return double(at(int64_t()));
-  case SLM_DTYPE_UINT64:
-    return double(at(uint64_t()));
-  default:
-    return NAN;
-  }
-}
 
 /// Reads an ONNX TensorProto file into a host tensor; raw_data or the typed
 /// field the ONNX spec uses for the dtype.
@@ -397,10 +307,6 @@ std::optional<HostTensor> readTensorProto(const fs::path &path,
     return sizeError(got);
   return t;
 }
-
-//===----------------------------------------------------------------------===//
-// --test-dir
-//===----------------------------------------------------------------------===//
 
 /// The K of "input_K.pb" (with the given prefix), or nullopt.
 std::optional<size_t> fileIndex(const std::string &file,
@@ -786,6 +692,12 @@ int main(int argc, char **argv) {
       return printInfo(pkg);
     if (o.bench)
       return runBench(o, pkg);
+    if (!o.evalText.empty())
+      return runEvalText(o, pkg);
+    if (o.generate)
+      return runGenerate(o, pkg);
+    if (o.greedyContinue)
+      return runGreedyContinue(o, pkg);
     return runTestDir(o, pkg);
   } catch (const rt::Error &e) {
     die(e.what());

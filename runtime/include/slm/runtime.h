@@ -134,8 +134,10 @@ typedef struct slm_package_info {
 } slm_package_info;
 
 typedef struct slm_session_options {
-  /* Threads the kernels may use; 0 = the cores this process may run on.
-   * Kernels are single-threaded for now: the value is stored for later. */
+  /* Threads the kernels may use, the calling thread included; 0 = the
+   * cores this process may run on. A session with more than one keeps a
+   * pool of num_threads - 1 workers (started on the first parallel kernel)
+   * that kernels use through slm_rt_parallel_for (slm/parallel.h). */
   int32_t num_threads;
 } slm_session_options;
 

@@ -1,0 +1,24 @@
+//===- Passes.h - x86 target passes -----------------------------*- C++ -*-===//
+#ifndef SLMC_TARGETS_X86_PASSES_H
+#define SLMC_TARGETS_X86_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace slm {
+
+#define GEN_PASS_DECL
+#include "targets/x86/Passes.h.inc"
+
+/// Registers the x86 passes (called by registerX86Targets, so every tool
+/// that registers the targets can parse them in --pass-pipeline).
+#define GEN_PASS_REGISTRATION
+#include "targets/x86/Passes.h.inc"
+
+} // namespace slm
+
+#endif // SLMC_TARGETS_X86_PASSES_H

@@ -1,0 +1,639 @@
+//===- sgemm.cpp - fp32 GEMM / GEMV micro-kernels for x86 -----------------===//
+//
+// One source for both ISA levels: built with -march=x86-64-v4 (AVX-512,
+// zmm) it uses 16-lane vectors and a 12x32 register tile; with
+// -march=x86-64-v3 (AVX2 + FMA) 8-lane vectors and a 6x16 tile.
+//
+// Freestanding: no libc beyond what the compiler may emit (memcpy/memset),
+// no allocation (packing buffers live on the stack of the task that uses
+// them), no exceptions, no RTTI, no static constructors. The only external
+// symbol is the runtime's slm_rt_parallel_for, referenced weakly.
+//
+// GEMM (M > kGemvMaxRows), the prefill case, GotoBLAS/BLIS style with the
+// roles of A and B swapped for row-major C with vectors along N:
+//
+//   per task: a range of column strips (NR wide) of one M block
+//     for each block of <= kNtMax columns:
+//       for each block of <= kKcMax rows of K:
+//         pack B[kc, nt] into NR-wide strips (k-major, zero padded)  -> L2
+//         for each MR rows of A:
+//           copy A[MR, kc] to a padded row-major panel               -> L1
+//           for each strip: MR x NR register tile, kc FMAs deep
+//
+// The micro-kernel keeps MR x NR/W accumulators in registers and per k
+// loads NR/W vectors of packed B and broadcasts MR scalars of A (embedded
+// broadcasts on AVX-512).
+//
+// GEMV (M <= kGemvMaxRows), the decode case: B is streamed once, row by
+// row (kGemvRows rows of K in flight), vectorized over N, accumulating into
+// C, which stays in L1/L2 for a chunk of kGemvChunk columns.
+//
+// B may also come transposed (SLM_UK_TRANS_B: B^T[N, K], the tied
+// embedding matrix as the lm_head): GEMM packs its strips with gathers,
+// GEMV takes dot products along the rows of B^T (kGemvRows rows at once).
+//
+// Threads: the work is cut into units (column strips x M blocks x batch
+// for GEMM, W-wide column groups x batch for GEMV) handed to
+// slm_rt_parallel_for, which gives each thread a contiguous range.
+//
+//===----------------------------------------------------------------------===//
+
+#define SLM_UK_IMPLEMENTATION
+#include "ukernels.h"
+
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SLM_UK_INLINE inline __attribute__((always_inline))
+#define SLM_UK_NOINLINE __attribute__((noinline))
+
+namespace {
+
+#if defined(__AVX512F__)
+
+constexpr int64_t kIsa = 4;
+typedef __m512 vf;
+constexpr int W = 16;  // lanes
+// 24 zmm accumulators + 2 for B; per k: 2 loads, 12 broadcast FMAs x 2.
+constexpr int MR = 12; // rows of A per register tile
+constexpr int NRV = 2; // vectors of B per register tile row
+
+SLM_UK_INLINE vf vzero() { return _mm512_setzero_ps(); }
+SLM_UK_INLINE vf vload(const float *p) { return _mm512_loadu_ps(p); }
+SLM_UK_INLINE vf vloada(const float *p) { return _mm512_load_ps(p); }
+SLM_UK_INLINE void vstore(float *p, vf v) { _mm512_storeu_ps(p, v); }
+SLM_UK_INLINE void vstorea(float *p, vf v) { _mm512_store_ps(p, v); }
+SLM_UK_INLINE vf vbroadcast(float x) { return _mm512_set1_ps(x); }
+SLM_UK_INLINE vf vfma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+SLM_UK_INLINE vf vadd(vf a, vf b) { return _mm512_add_ps(a, b); }
+// The first n (0 < n < W) lanes; the others read as zero / are not written.
+SLM_UK_INLINE vf vloadn(const float *p, int64_t n) {
+  return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1), p);
+}
+SLM_UK_INLINE void vstoren(float *p, vf v, int64_t n) {
+  _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1), v);
+}
+SLM_UK_INLINE float vsum(vf v) { return _mm512_reduce_add_ps(v); }
+// p[i * stride] for the first n lanes (the rest zero); stride * (W - 1)
+// fits in int32.
+SLM_UK_INLINE vf vgather(const float *p, int64_t stride, int64_t n) {
+  __m512i idx = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(int(stride)));
+  if (n >= W)
+    return _mm512_i32gather_ps(idx, p, 4);
+  return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), __mmask16((1u << n) - 1), idx, p, 4);
+}
+
+#elif defined(__AVX2__) && defined(__FMA__)
+
+constexpr int64_t kIsa = 3;
+typedef __m256 vf;
+constexpr int W = 8;
+// 12 ymm accumulators + 2 for B + 1 broadcast.
+constexpr int MR = 6;
+constexpr int NRV = 2;
+
+SLM_UK_INLINE vf vzero() { return _mm256_setzero_ps(); }
+SLM_UK_INLINE vf vload(const float *p) { return _mm256_loadu_ps(p); }
+SLM_UK_INLINE vf vloada(const float *p) { return _mm256_load_ps(p); }
+SLM_UK_INLINE void vstore(float *p, vf v) { _mm256_storeu_ps(p, v); }
+SLM_UK_INLINE void vstorea(float *p, vf v) { _mm256_store_ps(p, v); }
+SLM_UK_INLINE vf vbroadcast(float x) { return _mm256_set1_ps(x); }
+SLM_UK_INLINE vf vfma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+SLM_UK_INLINE vf vadd(vf a, vf b) { return _mm256_add_ps(a, b); }
+SLM_UK_INLINE __m256i tailMask(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+SLM_UK_INLINE vf vloadn(const float *p, int64_t n) {
+  return _mm256_maskload_ps(p, tailMask(n));
+}
+SLM_UK_INLINE void vstoren(float *p, vf v, int64_t n) {
+  _mm256_maskstore_ps(p, tailMask(n), v);
+}
+SLM_UK_INLINE float vsum(vf v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+SLM_UK_INLINE vf vgather(const float *p, int64_t stride, int64_t n) {
+  __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                   _mm256_set1_epi32(int(stride)));
+  if (n >= W)
+    return _mm256_i32gather_ps(p, idx, 4);
+  return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, idx,
+                                  _mm256_castsi256_ps(tailMask(n)), 4);
+}
+
+#else
+#error "the x86 micro-kernels need AVX2+FMA (x86-64-v3) or AVX-512 (x86-64-v4)"
+#endif
+
+constexpr int NR = NRV * W;           // columns per register tile
+// Packed A panel: MR x kKcMax floats (12 KiB on AVX-512) stays in L1 (48
+// KiB); a packed B block kKcMax x kNtMax (256 KiB) in L2 (2 MiB). Both are
+// on the stack of the task (gemmTile), about 270 KiB.
+constexpr int64_t kKcMax = 256;        // rows of K per packed block
+constexpr int64_t kLdAp = kKcMax + 16; // packed A row stride: rows 64 B apart
+                                       // in L1 sets, not 4 KiB
+constexpr int64_t kNtMax = 256 / NR * NR; // columns per packed B block
+constexpr int64_t kStripPad = 16;     // floats between packed B strips
+constexpr int64_t kPackPrefetchRows = 4; // rows of B fetched ahead when packing
+constexpr int64_t kGemvMaxRows = 4;   // M <= this: stream B (GEMV)
+constexpr int64_t kGemvChunk = 4096;   // columns of C per GEMV pass over B
+constexpr int kGemvRows = 4;           // rows of K in flight in the GEMV
+
+// Below these sizes the work stays on the calling thread.
+constexpr int64_t kGemmParallelMacs = int64_t(1) << 18;
+constexpr int64_t kGemvParallelMacs = int64_t(1) << 16;
+
+SLM_UK_INLINE int64_t minI(int64_t a, int64_t b) { return a < b ? a : b; }
+SLM_UK_INLINE int64_t maxI(int64_t a, int64_t b) { return a > b ? a : b; }
+SLM_UK_INLINE int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct Problem {
+  int64_t batch, M, N, K;
+  const float *A;
+  int64_t strideA, lda;
+  const float *B;
+  int64_t strideB, ldb;
+  float *C;
+  int64_t strideC, ldc;
+  bool accumulate;
+  bool transB; // B given as B^T[N, K]
+  // Work decomposition.
+  int64_t mBlocks, mBlock, nUnits, unitCols;
+};
+
+/// C[rows, cols] = 0 (rows of C at stride ldc).
+void zeroC(float *c, int64_t ldc, int64_t rows, int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i) {
+    float *p = c + i * ldc;
+    int64_t j = 0;
+    for (; j + W <= cols; j += W)
+      vstore(p + j, vzero());
+    if (j < cols)
+      vstoren(p + j, vzero(), cols - j);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// GEMM
+//===----------------------------------------------------------------------===//
+
+/// Packs B[kc, ncols] (row stride ldb) into NR-wide strips: strip s holds
+/// rows 0..kc-1 of columns s*NR..s*NR+NR-1, NR contiguous floats per row,
+/// zero padded past ncols; strips are `stripStride` floats apart.
+void packB(const float *b, int64_t ldb, int64_t kc, int64_t ncols, float *bp,
+           int64_t stripStride) {
+  int64_t full = ncols / NR;
+  int64_t rem = ncols - full * NR;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float *src = b + k * ldb;
+    float *dst = bp + k * NR;
+    // B rows are often far apart (weights [K, N] with large N): fetch a
+    // few rows ahead, the hardware prefetchers stop at page boundaries.
+    if (k + kPackPrefetchRows < kc)
+      for (int64_t j = 0; j < ncols; j += 16)
+        _mm_prefetch(reinterpret_cast<const char *>(src + kPackPrefetchRows * ldb + j),
+                     _MM_HINT_T0);
+    for (int64_t s = 0; s < full; ++s) {
+#pragma unroll
+      for (int j = 0; j < NRV; ++j)
+        vstorea(dst + s * stripStride + j * W, vload(src + s * NR + j * W));
+    }
+    if (rem) {
+      float *d = dst + full * stripStride;
+      const float *sp = src + full * NR;
+#pragma unroll
+      for (int j = 0; j < NRV; ++j) {
+        int64_t n = rem - j * W;
+        vf v = n >= W ? vload(sp + j * W) : n > 0 ? vloadn(sp + j * W, n) : vzero();
+        vstorea(d + j * W, v);
+      }
+    }
+  }
+}
+
+/// packB for B given transposed: B^T[ncols, kc] (row stride ldb), read
+/// with gathers down the columns (scalar loads where ldb is too large for
+/// 32-bit gather indices).
+void packBT(const float *bt, int64_t ldb, int64_t kc, int64_t ncols, float *bp,
+            int64_t stripStride) {
+  int64_t strips = ceilDiv(ncols, NR);
+  bool gather = ldb <= (int64_t(1) << 31) / W - 1;
+  for (int64_t s = 0; s < strips; ++s) {
+    float *dst = bp + s * stripStride;
+#pragma unroll
+    for (int j = 0; j < NRV; ++j) {
+      int64_t r0 = s * NR + j * W;
+      int64_t n = minI(W, maxI(0, ncols - r0));
+      const float *src = bt + r0 * ldb;
+      if (n == 0) {
+        for (int64_t k = 0; k < kc; ++k)
+          vstorea(dst + k * NR + j * W, vzero());
+      } else if (gather) {
+        for (int64_t k = 0; k < kc; ++k)
+          vstorea(dst + k * NR + j * W, vgather(src + k, ldb, n));
+      } else {
+        for (int64_t k = 0; k < kc; ++k) {
+          float *d = dst + k * NR + j * W;
+          for (int64_t i = 0; i < W; ++i)
+            d[i] = i < n ? src[i * ldb + k] : 0.f;
+        }
+      }
+    }
+  }
+}
+
+/// Copies A[mr, kc] (row stride lda) to ap (row stride kLdAp), zero rows
+/// from mr to MR.
+void packA(const float *a, int64_t lda, int64_t mr, int64_t kc, float *ap) {
+  for (int64_t i = 0; i < MR; ++i) {
+    float *dst = ap + i * kLdAp;
+    if (i < mr) {
+      const float *src = a + i * lda;
+      int64_t k = 0;
+      for (; k + W <= kc; k += W)
+        vstorea(dst + k, vload(src + k));
+      if (k < kc)
+        vstorea(dst + k, vloadn(src + k, kc - k));
+    } else {
+      for (int64_t k = 0; k < kc; k += W)
+        vstorea(dst + k, vzero());
+    }
+  }
+}
+
+/// The register tile: C[mr, nr] (+)= Ap[MR, kc] * Bp[kc, NR]. Rows past mr
+/// and columns past nr are computed (on zero padding) but not stored.
+template <bool Full>
+SLM_UK_INLINE void microKernel(int64_t kc, const float *__restrict ap,
+                               const float *__restrict bp, float *c,
+                               int64_t ldc, int64_t mr, int64_t nr,
+                               bool accumulate) {
+  vf r[MR][NRV];
+#pragma unroll
+  for (int i = 0; i < MR; ++i)
+#pragma unroll
+    for (int j = 0; j < NRV; ++j)
+      r[i][j] = vzero();
+  for (int64_t k = 0; k < kc; ++k) {
+    vf b[NRV];
+#pragma unroll
+    for (int j = 0; j < NRV; ++j)
+      b[j] = vloada(bp + j * W);
+#pragma unroll
+    for (int i = 0; i < MR; ++i) {
+      vf a = vbroadcast(ap[i * kLdAp + k]);
+#pragma unroll
+      for (int j = 0; j < NRV; ++j)
+        r[i][j] = vfma(a, b[j], r[i][j]);
+    }
+    bp += NR;
+  }
+  if (Full) {
+#pragma unroll
+    for (int i = 0; i < MR; ++i)
+#pragma unroll
+      for (int j = 0; j < NRV; ++j) {
+        float *p = c + i * ldc + j * W;
+        vf v = r[i][j];
+        if (accumulate)
+          v = vadd(v, vload(p));
+        vstore(p, v);
+      }
+  } else {
+#pragma unroll
+    for (int i = 0; i < MR; ++i) {
+      if (i >= mr)
+        break;
+#pragma unroll
+      for (int j = 0; j < NRV; ++j) {
+        int64_t n = nr - j * W;
+        float *p = c + i * ldc + j * W;
+        vf v = r[i][j];
+        if (n >= W) {
+          if (accumulate)
+            v = vadd(v, vload(p));
+          vstore(p, v);
+        } else if (n > 0) {
+          if (accumulate)
+            v = vadd(v, vloadn(p, n));
+          vstoren(p, v, n);
+        }
+      }
+    }
+  }
+}
+
+/// C[m0:m1, n0:n1] of batch element `bi`.
+SLM_UK_NOINLINE void gemmTile(const Problem &p, int64_t bi, int64_t m0,
+                              int64_t m1, int64_t n0, int64_t n1) {
+  alignas(64) float bp[kKcMax * kNtMax + (kNtMax / NR) * kStripPad];
+  alignas(64) float ap[MR * kLdAp];
+  const float *A = p.A + bi * p.strideA;
+  const float *B = p.B + bi * p.strideB;
+  float *C = p.C + bi * p.strideC;
+  int64_t K = p.K, lda = p.lda, ldb = p.ldb, ldc = p.ldc;
+  if (K == 0) {
+    if (!p.accumulate)
+      zeroC(C + m0 * ldc + n0, ldc, m1 - m0, n1 - n0);
+    return;
+  }
+  int64_t nk = ceilDiv(K, kKcMax);
+  int64_t cols = n1 - n0;
+  int64_t ntBlocks = ceilDiv(cols, kNtMax);
+  int64_t nt = ceilDiv(ceilDiv(cols, ntBlocks), NR) * NR;
+  for (int64_t nb0 = n0; nb0 < n1; nb0 += nt) {
+    int64_t nbc = minI(nt, n1 - nb0);
+    int64_t strips = ceilDiv(nbc, NR);
+    for (int64_t ki = 0; ki < nk; ++ki) {
+      int64_t pc0 = K * ki / nk, pc1 = K * (ki + 1) / nk, kc = pc1 - pc0;
+      int64_t stripStride = kc * NR + kStripPad;
+      if (p.transB)
+        packBT(B + nb0 * ldb + pc0, ldb, kc, nbc, bp, stripStride);
+      else
+        packB(B + pc0 * ldb + nb0, ldb, kc, nbc, bp, stripStride);
+      bool acc = p.accumulate || ki > 0;
+      for (int64_t m = m0; m < m1; m += MR) {
+        int64_t mr = minI(MR, m1 - m);
+        packA(A + m * lda + pc0, lda, mr, kc, ap);
+        float *crow = C + m * ldc + nb0;
+        for (int64_t s = 0; s < strips; ++s) {
+          int64_t nr = minI(NR, nbc - s * NR);
+          if (mr == MR && nr == NR)
+            microKernel<true>(kc, ap, bp + s * stripStride, crow + s * NR, ldc,
+                              MR, NR, acc);
+          else
+            microKernel<false>(kc, ap, bp + s * stripStride, crow + s * NR,
+                               ldc, mr, nr, acc);
+        }
+      }
+    }
+  }
+}
+
+/// Units are (batch, M block, column strip), strips fastest; a range of
+/// them is cut into runs of strips within one M block.
+void gemmBody(void *ctx, int64_t begin, int64_t end) {
+  const Problem &p = *static_cast<const Problem *>(ctx);
+  int64_t perBatch = p.mBlocks * p.nUnits;
+  for (int64_t u = begin; u < end;) {
+    int64_t bi = u / perBatch;
+    int64_t rest = u - bi * perBatch;
+    int64_t mb = rest / p.nUnits;
+    int64_t s0 = rest - mb * p.nUnits;
+    int64_t s1 = minI(p.nUnits, s0 + (end - u));
+    int64_t m0 = mb * p.mBlock, m1 = minI(p.M, m0 + p.mBlock);
+    int64_t n0 = s0 * p.unitCols, n1 = minI(p.N, s1 * p.unitCols);
+    gemmTile(p, bi, m0, m1, n0, n1);
+    u += s1 - s0;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// GEMV
+//===----------------------------------------------------------------------===//
+
+/// One vector of columns of gemvStep: s = c + sum_u x[u] * b[u], in two
+/// chains (even and odd u); the same arithmetic for full and tail vectors,
+/// so a column's result does not depend on where the work was cut.
+template <int KU>
+SLM_UK_INLINE vf gemvDot(const vf *x, const vf *b, vf c) {
+  vf s0 = c, s1 = vzero();
+#pragma unroll
+  for (int u = 0; u < KU; u += 2) {
+    s0 = vfma(x[u], b[u], s0);
+    if (u + 1 < KU)
+      s1 = vfma(x[u + 1], b[u + 1], s1);
+  }
+  return vadd(s0, s1);
+}
+
+/// C[MM, n] (+)= A[MM, KU] * B[KU, n] for KU rows of K at once.
+template <int MM, int KU>
+SLM_UK_INLINE void gemvStep(const float *a, int64_t lda, const float *b,
+                            int64_t ldb, float *c, int64_t ldc, int64_t n,
+                            bool accumulate) {
+  vf x[MM][KU];
+#pragma unroll
+  for (int m = 0; m < MM; ++m)
+#pragma unroll
+    for (int u = 0; u < KU; ++u)
+      x[m][u] = vbroadcast(a[m * lda + u]);
+  int64_t j = 0;
+  for (; j + W <= n; j += W) {
+    vf bv[KU];
+#pragma unroll
+    for (int u = 0; u < KU; ++u)
+      bv[u] = vload(b + u * ldb + j);
+#pragma unroll
+    for (int m = 0; m < MM; ++m) {
+      float *cp = c + m * ldc + j;
+      vstore(cp, gemvDot<KU>(x[m], bv, accumulate ? vload(cp) : vzero()));
+    }
+  }
+  if (j < n) {
+    int64_t t = n - j;
+    vf bv[KU];
+#pragma unroll
+    for (int u = 0; u < KU; ++u)
+      bv[u] = vloadn(b + u * ldb + j, t);
+#pragma unroll
+    for (int m = 0; m < MM; ++m) {
+      float *cp = c + m * ldc + j;
+      vstoren(cp, gemvDot<KU>(x[m], bv, accumulate ? vloadn(cp, t) : vzero()), t);
+    }
+  }
+}
+
+template <int MM>
+void gemvRowsM(const float *a, int64_t lda, const float *b, int64_t ldb,
+               float *c, int64_t ldc, int64_t K, int64_t n, bool accumulate) {
+  int64_t k = 0;
+  for (; k + kGemvRows <= K; k += kGemvRows) {
+    gemvStep<MM, kGemvRows>(a + k, lda, b + k * ldb, ldb, c, ldc, n, accumulate);
+    accumulate = true;
+  }
+  for (; k < K; ++k) {
+    gemvStep<MM, 1>(a + k, lda, b + k * ldb, ldb, c, ldc, n, accumulate);
+    accumulate = true;
+  }
+}
+
+/// GEMV with B given as B^T[N, K]: each C[m, n] is a dot product of row m
+/// of A with row n of B^T, streamed once; kGemvRows rows of B^T at a time.
+template <int MM, int NB>
+SLM_UK_INLINE void gemvTRows(const float *a, int64_t lda, const float *bt,
+                             int64_t ldb, float *c, int64_t ldc, int64_t K,
+                             bool accumulate) {
+  vf s[MM][NB];
+#pragma unroll
+  for (int m = 0; m < MM; ++m)
+#pragma unroll
+    for (int r = 0; r < NB; ++r)
+      s[m][r] = vzero();
+  int64_t k = 0;
+  for (; k + W <= K; k += W) {
+    vf bv[NB];
+#pragma unroll
+    for (int r = 0; r < NB; ++r)
+      bv[r] = vload(bt + r * ldb + k);
+#pragma unroll
+    for (int m = 0; m < MM; ++m) {
+      vf av = vload(a + m * lda + k);
+#pragma unroll
+      for (int r = 0; r < NB; ++r)
+        s[m][r] = vfma(av, bv[r], s[m][r]);
+    }
+  }
+  if (k < K) {
+    vf bv[NB];
+#pragma unroll
+    for (int r = 0; r < NB; ++r)
+      bv[r] = vloadn(bt + r * ldb + k, K - k);
+#pragma unroll
+    for (int m = 0; m < MM; ++m) {
+      vf av = vloadn(a + m * lda + k, K - k);
+#pragma unroll
+      for (int r = 0; r < NB; ++r)
+        s[m][r] = vfma(av, bv[r], s[m][r]);
+    }
+  }
+#pragma unroll
+  for (int m = 0; m < MM; ++m)
+#pragma unroll
+    for (int r = 0; r < NB; ++r) {
+      float v = vsum(s[m][r]);
+      float *cp = c + m * ldc + r;
+      *cp = accumulate ? *cp + v : v;
+    }
+}
+
+template <int MM>
+void gemvTRange(const float *a, int64_t lda, const float *bt, int64_t ldb,
+                float *c, int64_t ldc, int64_t K, int64_t n0, int64_t n1,
+                bool accumulate) {
+  int64_t n = n0;
+  for (; n + kGemvRows <= n1; n += kGemvRows)
+    gemvTRows<MM, kGemvRows>(a, lda, bt + n * ldb, ldb, c + n, ldc, K, accumulate);
+  for (; n < n1; ++n)
+    gemvTRows<MM, 1>(a, lda, bt + n * ldb, ldb, c + n, ldc, K, accumulate);
+}
+
+/// C[0:M, n0:n1] of batch element `bi`, M <= kGemvMaxRows.
+SLM_UK_NOINLINE void gemvRange(const Problem &p, int64_t bi, int64_t n0,
+                               int64_t n1) {
+  const float *A = p.A + bi * p.strideA;
+  const float *B = p.B + bi * p.strideB;
+  float *C = p.C + bi * p.strideC;
+  if (p.K == 0) {
+    if (!p.accumulate)
+      zeroC(C + n0, p.ldc, p.M, n1 - n0);
+    return;
+  }
+  if (p.transB) {
+    switch (p.M) {
+    case 1:
+      return gemvTRange<1>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+    case 2:
+      return gemvTRange<2>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+    case 3:
+      return gemvTRange<3>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+    default:
+      return gemvTRange<4>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+    }
+  }
+  for (int64_t c0 = n0; c0 < n1; c0 += kGemvChunk) {
+    int64_t n = minI(kGemvChunk, n1 - c0);
+    const float *b = B + c0;
+    float *c = C + c0;
+    switch (p.M) {
+    case 1:
+      gemvRowsM<1>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      break;
+    case 2:
+      gemvRowsM<2>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      break;
+    case 3:
+      gemvRowsM<3>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      break;
+    default:
+      gemvRowsM<4>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      break;
+    }
+  }
+}
+
+/// Units are (batch, W-wide column group), columns fastest.
+void gemvBody(void *ctx, int64_t begin, int64_t end) {
+  const Problem &p = *static_cast<const Problem *>(ctx);
+  for (int64_t u = begin; u < end;) {
+    int64_t bi = u / p.nUnits;
+    int64_t s0 = u - bi * p.nUnits;
+    int64_t s1 = minI(p.nUnits, s0 + (end - u));
+    gemvRange(p, bi, s0 * p.unitCols, minI(p.N, s1 * p.unitCols));
+    u += s1 - s0;
+  }
+}
+
+void run(int64_t units, void (*body)(void *, int64_t, int64_t), Problem &p,
+         bool parallel) {
+  if (parallel && units > 1 && slm_rt_parallel_for)
+    slm_rt_parallel_for(units, body, &p);
+  else
+    body(&p, 0, units);
+}
+
+} // namespace
+
+extern "C" {
+
+SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_sgemm)(
+    int64_t batch, int64_t M, int64_t N, int64_t K, int64_t a, int64_t strideA,
+    int64_t lda, int64_t b, int64_t strideB, int64_t ldb, int64_t c,
+    int64_t strideC, int64_t ldc, int64_t flags) {
+  if (batch <= 0 || M <= 0 || N <= 0 || K < 0)
+    return;
+  Problem p;
+  p.batch = batch;
+  p.M = M;
+  p.N = N;
+  p.K = K;
+  p.A = reinterpret_cast<const float *>(a);
+  p.strideA = strideA;
+  p.lda = lda;
+  p.B = reinterpret_cast<const float *>(b);
+  p.strideB = strideB;
+  p.ldb = ldb;
+  p.C = reinterpret_cast<float *>(c);
+  p.strideC = strideC;
+  p.ldc = ldc;
+  p.accumulate = (flags & SLM_UK_ACCUMULATE) != 0;
+  p.transB = (flags & SLM_UK_TRANS_B) != 0;
+  int64_t macs = batch * M * N * maxI(K, 1);
+  if (M <= kGemvMaxRows) {
+    p.mBlocks = 1;
+    p.mBlock = M;
+    p.unitCols = W;
+    p.nUnits = ceilDiv(N, W);
+    run(batch * p.nUnits, gemvBody, p, macs >= kGemvParallelMacs);
+    return;
+  }
+  p.unitCols = NR;
+  p.nUnits = ceilDiv(N, NR);
+  // Enough units for a few threads: split M when there are few strips.
+  int64_t mTiles = ceilDiv(M, MR);
+  int64_t mBlocks = minI(mTiles, maxI(1, ceilDiv(16, p.nUnits * batch)));
+  p.mBlock = ceilDiv(mTiles, mBlocks) * MR;
+  p.mBlocks = ceilDiv(M, p.mBlock);
+  run(batch * p.mBlocks * p.nUnits, gemmBody, p, macs >= kGemmParallelMacs);
+}
+
+int64_t SLM_UK_NAME(slm_x86_ukernel_isa)(void) { return kIsa; }
+
+} // extern "C"
