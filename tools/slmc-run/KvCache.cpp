@@ -80,8 +80,7 @@ void KvCache::advance(const rt::Session &session, int64_t seq) {
     slm_tensor present = session.output(e.output);
     std::vector<int64_t> want = e.past.dims;
     want[e.lengthAxis] = newLength;
-    if (present.dtype != e.past.dtype ||
-        size_t(present.rank) != want.size() ||
+    if (present.dtype != e.past.dtype || size_t(present.rank) != want.size() ||
         !std::equal(want.begin(), want.end(), present.dims))
       die("KV cache: the run returned " + dtypeText(present.dtype) + " " +
           shapeText(present.dims, size_t(present.rank)) + " for the input '" +
