@@ -62,7 +62,7 @@ std::string getLoweringPipeline(const Target &target) {
               "convert-scf-to-cf, slm-expand-shape-to-reinterpret-cast,"
               "expand-strided-metadata, lower-affine,"
               "convert-math-to-llvm, convert-math-to-libm, convert-arith-to-llvm,"
-              "finalize-memref-to-llvm, convert-func-to-llvm, convert-cf-to-llvm,"
+              "finalize-memref-to-llvm{use-generic-functions}, convert-func-to-llvm, convert-cf-to-llvm,"
               "reconcile-unrealized-casts, slm-generate-packed-entry";
   return pipeline;
 }
