@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -100,6 +101,18 @@ void fillDescriptor(int64_t *d, const void *data, const int64_t *dims,
   }
 }
 
+void fillStridedDescriptor(int64_t *d, const void *data, const int64_t *dims,
+                           const int64_t *strides, size_t rank) {
+  int64_t p = int64_t(reinterpret_cast<intptr_t>(data));
+  d[0] = p;
+  d[1] = p;
+  d[2] = 0;
+  for (size_t i = 0; i < rank; ++i) {
+    d[3 + i] = dims[i];
+    d[3 + rank + i] = strides[i];
+  }
+}
+
 } // namespace
 
 std::optional<int64_t>
@@ -144,7 +157,22 @@ struct slm_session {
   std::vector<void *> args;
   bool hasRun = false;
 
+  // The KV cache kept in place (slm_session_kv_cache_enable): per binding one
+  // buffer with room for `kvCapacity` tokens. The past input and the present
+  // output are views of it with the same strides, so a run only writes the
+  // new rows (the kernel skips the copy of the past rows onto themselves).
+  struct KvSlot {
+    uint32_t input, output;
+    size_t lengthAxis;
+    std::unique_ptr<AlignedBuffer> buffer = std::make_unique<AlignedBuffer>();
+    std::vector<int64_t> strides; // elements, capacity along lengthAxis
+  };
+  std::vector<KvSlot> kv;
+  int64_t kvCapacity = 0, kvLength = 0;
+  bool kvEnabled = false;
+
   slm_status bindSymbols(const slm_tensor *inputs);
+  slm_status bindKvCache(const slm_tensor *inputs);
   slm_status run(const slm_tensor *inputs, size_t numInputs);
 };
 
@@ -343,12 +371,18 @@ slm_status slm_session::run(const slm_tensor *inputs, size_t numInputs) {
 
   for (size_t k = 0; k < bound.size(); ++k)
     symbolArgs[k] = *bound[k];
+  if (kvEnabled)
+    if (slm_status s = bindKvCache(inputs))
+      return s;
 
   // Inputs: the descriptors point at the caller's data, or at an aligned
   // copy.
   for (size_t i = 0; i < numInputs; ++i) {
     const TensorSpec &spec = pkg->inputs[i];
     const slm_tensor &t = inputs[i];
+    if (kvEnabled && std::any_of(kv.begin(), kv.end(),
+                                 [&](const KvSlot &k) { return k.input == i; }))
+      continue; // a view of the session's cache (bindKvCache)
     uint64_t numElements = 1, bytes = 0;
     for (int32_t d = 0; d < t.rank; ++d)
       if (__builtin_mul_overflow(numElements, uint64_t(t.dims[d]),
@@ -392,6 +426,9 @@ slm_status slm_session::run(const slm_tensor *inputs, size_t numInputs) {
         return fail(SLM_ERROR_INVALID_ARGUMENT,
                     "output '" + spec.name + "' is too large");
     }
+    if (kvEnabled && std::any_of(kv.begin(), kv.end(),
+                                 [&](const KvSlot &k) { return k.output == o; }))
+      continue; // written in place into the session's cache
     if (!format::dtypeBytes(spec.dtype, numElements, bytes) ||
         !outputBuffers[o].reserve(bytes))
       return fail(SLM_ERROR_OUT_OF_MEMORY,
@@ -407,7 +444,52 @@ slm_status slm_session::run(const slm_tensor *inputs, size_t numInputs) {
     ScopedCurrentPool scope(p);
     pkg->entry(args.data());
   }
+  if (kvEnabled)
+    kvLength = outputShapes[kv.front().output][kv.front().lengthAxis];
   hasRun = true;
+  return SLM_OK;
+}
+
+slm_status slm_session::bindKvCache(const slm_tensor *inputs) {
+  for (KvSlot &k : kv) {
+    const slm_tensor &past = inputs[k.input];
+    const TensorSpec &out = pkg->outputs[k.output];
+    if (past.dims[k.lengthAxis] != kvLength)
+      return fail(SLM_ERROR_INVALID_ARGUMENT,
+                  "input '" + pkg->inputs[k.input].name + "': the session's KV cache holds " +
+                      std::to_string(kvLength) + " tokens, the input says " +
+                      std::to_string(past.dims[k.lengthAxis]));
+    std::vector<int64_t> &shape = outputShapes[k.output];
+    for (size_t d = 0; d < out.dims.size(); ++d) {
+      std::optional<int64_t> v = evaluate(out.dims[d], pkg->symbols, bound);
+      if (!v || *v < 0)
+        return fail(SLM_ERROR_INVALID_ARGUMENT,
+                    "output '" + out.name + "': cannot size dim " + std::to_string(d));
+      shape[d] = *v;
+    }
+    if (shape[k.lengthAxis] > kvCapacity)
+      return fail(SLM_ERROR_INVALID_ARGUMENT,
+                  "KV cache: " + std::to_string(shape[k.lengthAxis]) +
+                      " tokens exceed the session's capacity of " +
+                      std::to_string(kvCapacity));
+    if (k.strides.empty()) {
+      // First run: the other dims are known now; allocate for the capacity.
+      size_t rank = shape.size();
+      k.strides.assign(rank, 1);
+      int64_t stride = 1;
+      for (size_t d = rank; d-- > 0;) {
+        k.strides[d] = stride;
+        stride *= d == k.lengthAxis ? kvCapacity : shape[d];
+      }
+      uint64_t bytes = 0;
+      if (!format::dtypeBytes(out.dtype, uint64_t(stride), bytes) || !k.buffer->reserve(bytes))
+        return fail(SLM_ERROR_OUT_OF_MEMORY, "cannot allocate the KV cache for '" + out.name + "'");
+    }
+    fillStridedDescriptor(&descriptors[inputSlot[k.input]], k.buffer->get(), past.dims,
+                          k.strides.data(), size_t(past.rank));
+    fillStridedDescriptor(&descriptors[outputSlot[k.output]], k.buffer->get(), shape.data(),
+                          k.strides.data(), shape.size());
+  }
   return SLM_OK;
 }
 
@@ -518,12 +600,70 @@ slm_status slm_session_output(const slm_session *session, size_t index,
                 "slm_session_output: index " + std::to_string(index) +
                     " out of range (" +
                     std::to_string(session->outputShapes.size()) + ")");
+  for (const auto &k : session->kv)
+    if (session->kvEnabled && k.output == index)
+      return fail(SLM_ERROR_INVALID_ARGUMENT,
+                  "output '" + session->pkg->outputs[index].name +
+                      "' is kept in the session's KV cache (slm_session_kv_cache_enable)");
   const std::vector<int64_t> &shape = session->outputShapes[index];
   out->dtype = session->pkg->outputs[index].dtype;
   out->rank = int32_t(shape.size());
   out->dims = shape.data();
   out->data = session->outputBuffers[index].get();
   return SLM_OK;
+}
+
+slm_status slm_session_kv_cache_enable(slm_session *session, int64_t capacity) {
+  if (!session || capacity <= 0)
+    return fail(SLM_ERROR_INVALID_ARGUMENT,
+                "slm_session_kv_cache_enable: null session or capacity <= 0");
+  slm_package *pkg = session->pkg;
+  if (pkg->kvCache.empty())
+    return fail(SLM_ERROR_INVALID_ARGUMENT,
+                "the package has no KV cache bindings (not a decode package)");
+  std::vector<slm_session::KvSlot> slots;
+  for (auto [in, out] : pkg->kvCache) {
+    const TensorSpec &i = pkg->inputs[in], &o = pkg->outputs[out];
+    // The length axis is the one dim where present differs from past.
+    std::optional<size_t> axis;
+    if (i.dims.size() != o.dims.size() || i.dtype != o.dtype)
+      return fail(SLM_ERROR_INVALID_ARGUMENT,
+                  "KV cache: '" + o.name + "' cannot feed '" + i.name + "'");
+    for (size_t d = 0; d < i.dims.size(); ++d)
+      if (!(i.dims[d] == o.dims[d])) {
+        if (axis)
+          return fail(SLM_ERROR_INVALID_ARGUMENT,
+                      "KV cache: '" + o.name + "' differs from '" + i.name +
+                          "' in more than one dim");
+        axis = d;
+      }
+    if (!axis)
+      return fail(SLM_ERROR_INVALID_ARGUMENT,
+                  "KV cache: '" + o.name + "' does not grow '" + i.name + "'");
+    slm_session::KvSlot slot;
+    slot.input = in;
+    slot.output = out;
+    slot.lengthAxis = *axis;
+    slots.push_back(std::move(slot));
+  }
+  session->kv = std::move(slots);
+  session->kvCapacity = capacity;
+  session->kvLength = 0;
+  session->kvEnabled = true;
+  session->hasRun = false;
+  return SLM_OK;
+}
+
+slm_status slm_session_kv_cache_reset(slm_session *session) {
+  if (!session || !session->kvEnabled)
+    return fail(SLM_ERROR_INVALID_ARGUMENT,
+                "slm_session_kv_cache_reset: the session keeps no KV cache");
+  session->kvLength = 0;
+  return SLM_OK;
+}
+
+int64_t slm_session_kv_cache_length(const slm_session *session) {
+  return session && session->kvEnabled ? session->kvLength : -1;
 }
 
 slm_status slm_session_symbol(const slm_session *session, size_t index,

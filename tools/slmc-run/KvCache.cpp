@@ -8,9 +8,10 @@
 
 namespace slmc_run {
 
-KvCache::KvCache(const rt::Package &pkg,
+KvCache::KvCache(const rt::Package &pkg, rt::Session &session,
                  const std::set<std::string> &batchSymbols, int64_t capacity)
     : capacity_(capacity) {
+  rt::check(slm_session_kv_cache_enable(session.get(), capacity));
   const slm_package_info &info = pkg.info();
   for (size_t k = 0; k < info.num_kv_cache_bindings; ++k) {
     Entry e;
@@ -26,7 +27,6 @@ KvCache::KvCache(const rt::Package &pkg,
     e.past.name = in.name;
     e.past.dtype = in.dtype;
     std::optional<size_t> lengthAxis;
-    uint64_t rowBytes = slm_dtype_size(in.dtype); // all dims but the length
     for (size_t d = 0; d < in.dims.size(); ++d) {
       std::optional<slm::DimExpr> expr = slm::DimExpr::parse(in.dims[d]);
       if (!expr)
@@ -47,14 +47,12 @@ KvCache::KvCache(const rt::Package &pkg,
             " has more than one variable dim besides the batch");
       }
       e.past.dims.push_back(value);
-      rowBytes *= uint64_t(value);
     }
     if (!lengthAxis)
       die("KV cache: input '" + in.name + "' " + dimsText(in) +
           " has no variable (cache length) dim");
     e.lengthAxis = *lengthAxis;
     e.past.dims.insert(e.past.dims.begin() + long(e.lengthAxis), 0);
-    e.past.allocate(rowBytes * uint64_t(capacity));
     entries_.push_back(std::move(e));
   }
 }
@@ -76,20 +74,12 @@ void KvCache::advance(const rt::Session &session, int64_t seq) {
   if (newLength > capacity_)
     die("KV cache: " + std::to_string(newLength) +
         " tokens exceed the preallocated " + std::to_string(capacity_));
-  for (Entry &e : entries_) {
-    slm_tensor present = session.output(e.output);
-    std::vector<int64_t> want = e.past.dims;
-    want[e.lengthAxis] = newLength;
-    if (present.dtype != e.past.dtype || size_t(present.rank) != want.size() ||
-        !std::equal(want.begin(), want.end(), present.dims))
-      die("KV cache: the run returned " + dtypeText(present.dtype) + " " +
-          shapeText(present.dims, size_t(present.rank)) + " for the input '" +
-          e.past.name + "', expected " + dtypeText(e.past.dtype) + " " +
-          shapeText(want.data(), want.size()));
-    e.past.dims = want;
-    e.past.bytes = e.past.numElements() * slm_dtype_size(e.past.dtype);
-    std::memcpy(e.past.data.get(), present.data, e.past.bytes);
-  }
+  int64_t held = slm_session_kv_cache_length(session.get());
+  if (held != newLength)
+    die("KV cache: the session holds " + std::to_string(held) + " tokens, expected " +
+        std::to_string(newLength));
+  for (Entry &e : entries_)
+    e.past.dims[e.lengthAxis] = newLength;
   length_ = newLength;
 }
 

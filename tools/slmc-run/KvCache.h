@@ -27,8 +27,8 @@ public:
   /// non-constant dim, the cache length. `capacity`: the longest cache
   /// (tokens) that will be fed. Exits with an error for a package whose
   /// cache it cannot handle.
-  KvCache(const rt::Package &pkg, const std::set<std::string> &batchSymbols,
-          int64_t capacity);
+  KvCache(const rt::Package &pkg, rt::Session &session,
+          const std::set<std::string> &batchSymbols, int64_t capacity);
 
   bool empty() const { return entries_.empty(); }
   /// True for the inputs the cache feeds.
@@ -36,9 +36,10 @@ public:
   /// Tokens in the cache.
   int64_t length() const { return length_; }
 
-  /// Sets the views of the past inputs in `inputs` (one per package input).
+  /// Describes the past inputs in `inputs` (one per package input): their
+  /// dims; the data is the session's.
   void bind(std::vector<slm_tensor> &inputs) const;
-  /// After a run that appended `seq` tokens: present -> past.
+  /// After a run that appended `seq` tokens (the session's cache grew).
   void advance(const rt::Session &session, int64_t seq);
 
 private:

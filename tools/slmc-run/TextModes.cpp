@@ -374,7 +374,7 @@ public:
         die(mode + ": the batch dim of '" + pkg.input(in->index).name +
             "' is '" + dim + "'; generation runs batch 1");
     }
-    cache_.emplace(pkg, batchSymbols, context);
+    cache_.emplace(pkg, session_, batchSymbols, context);
     for (size_t i = 0; i < pkg.numInputs(); ++i)
       if (i != ids_.index && i != mask_.index && i != positions_.index &&
           !cache_->feeds(i))

@@ -205,6 +205,20 @@ SLM_API slm_status slm_session_run(slm_session *session,
 SLM_API slm_status slm_session_output(const slm_session *session, size_t index,
                                       slm_tensor *out);
 /* The value symbol `index` had in the last successful run. */
+/* Decode packages: keep the KV cache in the session, in place. The session
+ * allocates one buffer per cache binding with room for `capacity` tokens.
+ * In each run the caller passes the past_* inputs with their dims (the cache
+ * length must equal slm_session_kv_cache_length; data is ignored and may be
+ * NULL); the kernel reads the past from the session's buffer and writes only
+ * the new rows of present_* into it: nothing is reallocated or copied per
+ * step. The present_* outputs are then not readable with
+ * slm_session_output. */
+SLM_API slm_status slm_session_kv_cache_enable(slm_session *session, int64_t capacity);
+/* Forgets the cached tokens (the next run starts at length 0). */
+SLM_API slm_status slm_session_kv_cache_reset(slm_session *session);
+/* Tokens in the cache; -1 when the session keeps none. */
+SLM_API int64_t slm_session_kv_cache_length(const slm_session *session);
+
 SLM_API slm_status slm_session_symbol(const slm_session *session, size_t index,
                                       int64_t *value);
 
