@@ -428,17 +428,8 @@ FailureOr<bool> lowerDataMovement(Operation *op, LoweringContext &ctx) {
     auto unitType = RankedTensorType::get(shape, inType.getElementType());
     if (unitType != inType)
       v = tensor::CastOp::create(b, loc, unitType, v);
-    SmallVector<ReassociationIndices> groups;
-    ReassociationIndices pending;
-    for (int64_t i = 0; i < inType.getRank(); ++i) {
-      pending.push_back(i);
-      if (!llvm::is_contained(axes, i)) {
-        groups.push_back(pending);
-        pending.clear();
-      }
-    }
-    if (!pending.empty() && !groups.empty())
-      groups.back().append(pending.begin(), pending.end());
+    SmallVector<ReassociationIndices> groups =
+        unitDimGroups(inType.getRank(), axes);
     return set(tensor::CollapseShapeOp::create(b, loc, LoweringContext::plain(sq.getType()),
                                                v, groups));
   }
@@ -446,17 +437,8 @@ FailureOr<bool> lowerDataMovement(Operation *op, LoweringContext &ctx) {
   if (auto unsq = dyn_cast<UnsqueezeOp>(op)) {
     auto outType = LoweringContext::plain(unsq.getType());
     ArrayRef<int64_t> axes = unsq.getAxes();
-    SmallVector<ReassociationIndices> groups;
-    ReassociationIndices pending;
-    for (int64_t i = 0; i < outType.getRank(); ++i) {
-      pending.push_back(i);
-      if (!llvm::is_contained(axes, i)) {
-        groups.push_back(pending);
-        pending.clear();
-      }
-    }
-    if (!pending.empty() && !groups.empty())
-      groups.back().append(pending.begin(), pending.end());
+    SmallVector<ReassociationIndices> groups =
+        unitDimGroups(outType.getRank(), axes);
     return set(tensor::ExpandShapeOp::create(b, loc, outType, ctx.get(unsq.getInput()),
                                              groups, ctx.mixedSizes(loc, unsq.getType())));
   }

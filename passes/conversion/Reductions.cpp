@@ -147,17 +147,7 @@ struct ReductionBuilder {
   /// the keepdims `resultType` (the `axes` are unit dims there).
   Value expandReduced(Value reduced, ArrayRef<int64_t> axes, Type resultType) {
     auto result = cast<RankedTensorType>(resultType);
-    SmallVector<ReassociationIndices> groups;
-    ReassociationIndices pending;
-    for (int64_t i = 0; i < result.getRank(); ++i) {
-      pending.push_back(i);
-      if (!llvm::is_contained(axes, i)) {
-        groups.push_back(pending);
-        pending.clear();
-      }
-    }
-    if (!pending.empty() && !groups.empty())
-      groups.back().append(pending.begin(), pending.end());
+    SmallVector<ReassociationIndices> groups = unitDimGroups(result.getRank(), axes);
     return tensor::ExpandShapeOp::create(b, loc, LoweringContext::plain(resultType), reduced,
                                          groups, ctx.mixedSizes(loc, resultType));
   }

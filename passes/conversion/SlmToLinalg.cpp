@@ -88,6 +88,22 @@ Value LoweringContext::empty(Location loc, Type type) {
   return tensor::EmptyOp::create(builder, loc, plain(type), dynamicDims(loc, type));
 }
 
+SmallVector<ReassociationIndices> unitDimGroups(int64_t rank, ArrayRef<int64_t> unitAxes) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t i = 0; i < rank; ++i) {
+    pending.push_back(i);
+    if (!llvm::is_contained(unitAxes, i)) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  // Trailing unit dims join the last group.
+  if (!pending.empty() && !groups.empty())
+    groups.back().append(pending.begin(), pending.end());
+  return groups;
+}
+
 /// Symbols in order of first appearance in the argument types.
 static std::vector<std::string> collectSymbols(func::FuncOp func) {
   std::vector<std::string> names;

@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 
 #include <map>
@@ -48,6 +49,11 @@ private:
   std::map<std::string, mlir::Value> symbols;
   std::map<std::string, mlir::Value> cache;
 };
+
+/// Reassociation groups that collapse the unit dims `unitAxes` of a rank-
+/// `rank` shape into their neighbours (squeeze, unsqueeze, keepdims).
+llvm::SmallVector<mlir::ReassociationIndices>
+unitDimGroups(int64_t rank, llvm::ArrayRef<int64_t> unitAxes);
 
 /// Lowers one op; returns failure with a diagnostic if it cannot.
 /// Each returns `failure()` without a diagnostic when the op is not theirs.
