@@ -41,7 +41,7 @@ void registerCodegenDialects(DialectRegistry &registry) {
   registry.insert<SlmDialect>();
 }
 
-std::string getLoweringPipeline(const Target &target) {
+std::string getLoweringPipeline(const Target &target, bool profile) {
   std::string pipeline =
       // No CSE before bufferization: merged `linalg.fill`s of the same
       // shape would make every second consumer copy its accumulator.
@@ -57,7 +57,9 @@ std::string getLoweringPipeline(const Target &target) {
   std::string targetPasses = target.bufferPipeline();
   if (!targetPasses.empty())
     pipeline += targetPasses + ",";
-  pipeline += "slm-elide-self-copies, slm-strided-copy-to-linalg, slm-outline-kernels,"
+  pipeline += "slm-elide-self-copies, slm-strided-copy-to-linalg,";
+  pipeline += profile ? "slm-outline-kernels{profile}," : "slm-outline-kernels,";
+  pipeline += 
               "func.func(convert-linalg-to-loops), slm-approximate-math,"
               "convert-scf-to-cf, slm-expand-shape-to-reinterpret-cast,"
               "expand-strided-metadata, lower-affine,"
@@ -75,14 +77,14 @@ static void registerPassesOnce() {
   });
 }
 
-LogicalResult lowerToLLVMDialect(ModuleOp module, const Target &target) {
+LogicalResult lowerToLLVMDialect(ModuleOp module, const Target &target, bool profile) {
   registerPassesOnce();
   auto main = module.lookupSymbol<func::FuncOp>("main");
   if (!main)
     return module.emitError("no @main function to compile");
   // The pipeline text is the list of passes nested in this module pass manager.
   auto pm = PassManager::on<ModuleOp>(module.getContext());
-  std::string pipeline = getLoweringPipeline(target);
+  std::string pipeline = getLoweringPipeline(target, profile);
   std::string error;
   llvm::raw_string_ostream errorStream(error);
   if (failed(parsePassPipeline(pipeline, pm, errorStream)))

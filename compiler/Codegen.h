@@ -16,11 +16,14 @@ namespace slm {
 /// The textual pass pipeline from imported slm IR to the LLVM dialect for
 /// `target`, as the passes of a `builtin.module(...)` pipeline (what
 /// `slmc compile --print-pipeline` shows).
-std::string getLoweringPipeline(const Target &target);
+std::string getLoweringPipeline(const Target &target, bool profile = false);
 
 /// Lowers an imported (canonicalized) slm module to the LLVM dialect with a
 /// `slm_main(void **)` entry. On failure the diagnostics were emitted.
-mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const Target &target);
+/// With `profile`, kernel calls are timed through the runtime's hooks
+/// (`slmc-run --bench` prints the per-kernel table).
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const Target &target,
+                                       bool profile = false);
 
 /// Translates an LLVM-dialect module to LLVM IR, optimizes it (O3) for the
 /// target's CPU and features, emits an object file and links it into a

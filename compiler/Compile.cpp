@@ -108,7 +108,7 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
   }
 
   progress("lowering for " + spec.name);
-  if (failed(lowerToLLVMDialect(module, target)))
+  if (failed(lowerToLLVMDialect(module, target, options.profile)))
     return makeError("lowering for " + spec.name + " failed");
   auto entry = module.lookupSymbol<LLVM::LLVMFuncOp>("_mlir_ciface_main");
   if (!entry)

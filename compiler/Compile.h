@@ -14,6 +14,8 @@ namespace slm {
 struct CompileOptions {
   /// Largest total sequence length a session may reach (0: unlimited).
   uint32_t contextLimit = 0;
+  /// Time every kernel call (for `slmc-run --bench`'s per-kernel profile).
+  bool profile = false;
   /// Called with a line of progress for each long step.
   std::function<void(const std::string &)> progress;
 };

@@ -48,6 +48,19 @@ struct GeneratePackedEntryPass
     }
     LLVM::CallOp::create(b, loc, target, args);
     LLVM::ReturnOp::create(b, loc, ValueRange{});
+
+    // Profiling builds name their kernels for the runtime: one
+    // newline-separated, NUL-terminated string, `slm_kernel_names`.
+    if (auto names = module->getAttrOfType<ArrayAttr>("slm.kernel_names")) {
+      std::string table;
+      for (Attribute n : names)
+        table += cast<StringAttr>(n).str() + "\n";
+      table.push_back('\0');
+      b.setInsertionPointToEnd(module.getBody());
+      auto type = LLVM::LLVMArrayType::get(IntegerType::get(ctx, 8), table.size());
+      LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true, LLVM::Linkage::External,
+                             "slm_kernel_names", b.getStringAttr(table));
+    }
   }
 };
 } // namespace

@@ -8,6 +8,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
 
+#include <cctype>
 #include <map>
 
 namespace slm {
@@ -18,6 +19,23 @@ namespace slm {
 using namespace mlir;
 
 namespace {
+
+/// The ONNX node an op came from (the importer names locations after
+/// nodes; fusion merges them), for readable kernel names in profiles.
+std::string sourceNodeName(Location loc) {
+  std::string name;
+  loc->walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l)) {
+      name = n.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  for (char &c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return name;
+}
 
 bool shouldOutline(Operation *op) {
   if (isa<func::ReturnOp, func::CallOp>(op))
@@ -40,6 +58,43 @@ SetVector<Value> kernelOperands(Operation *op) {
 }
 
 struct OutlineKernelsPass : slm::impl::OutlineKernelsBase<OutlineKernelsPass> {
+  using Base::Base;
+
+  /// Brackets every call in the entries with the runtime's profiling hooks;
+  /// the id indexes `slm.kernel_names`.
+  void addProfilingHooks(ModuleOp module, ArrayRef<func::FuncOp> entries) {
+    OpBuilder b(module.getBody(), module.getBody()->end());
+    auto hookType = b.getFunctionType({b.getI64Type()}, {});
+    auto declare = [&](StringRef name) {
+      if (auto f = module.lookupSymbol<func::FuncOp>(name))
+        return f;
+      auto f = func::FuncOp::create(b, module.getLoc(), name, hookType);
+      f.setPrivate();
+      return f;
+    };
+    func::FuncOp begin = declare("slm_rt_kernel_begin"), end = declare("slm_rt_kernel_end");
+    llvm::StringMap<int64_t> ids;
+    SmallVector<Attribute> names;
+    for (func::FuncOp entry : entries) {
+      SmallVector<func::CallOp> calls;
+      entry.walk([&](func::CallOp call) { calls.push_back(call); });
+      for (func::CallOp call : calls) {
+        StringRef callee = call.getCallee();
+        if (callee == begin.getName() || callee == end.getName())
+          continue;
+        auto [it, inserted] = ids.try_emplace(callee, names.size());
+        if (inserted)
+          names.push_back(b.getStringAttr(callee));
+        OpBuilder cb(call);
+        Value id = arith::ConstantIntOp::create(cb, call.getLoc(), it->second, 64);
+        func::CallOp::create(cb, call.getLoc(), begin, ValueRange{id});
+        cb.setInsertionPointAfter(call);
+        func::CallOp::create(cb, call.getLoc(), end, ValueRange{id});
+      }
+    }
+    module->setAttr("slm.kernel_names", b.getArrayAttr(names));
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> entries;
@@ -96,6 +151,8 @@ struct OutlineKernelsPass : slm::impl::OutlineKernelsBase<OutlineKernelsPass> {
         } else {
           std::string name = "kernel_" + std::to_string(counter++) + "_" +
                              op->getName().stripDialect().str();
+          if (std::string node = sourceNodeName(op->getLoc()); !node.empty())
+            name += "_" + node;
           std::replace(name.begin(), name.end(), '.', '_');
           kernel.setName(name);
           kernels[key] = kernel;
@@ -106,6 +163,8 @@ struct OutlineKernelsPass : slm::impl::OutlineKernelsBase<OutlineKernelsPass> {
         op->erase();
       }
     }
+    if (profile)
+      addProfilingHooks(module, entries);
   }
 };
 } // namespace

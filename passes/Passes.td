@@ -117,9 +117,15 @@ def OutlineKernels : Pass<"slm-outline-kernels", "mlir::ModuleOp"> {
     allocations, views and calls: LLVM compiles each distinct kernel once,
     which makes compile time scale with the number of distinct ops instead
     of the number of layers, and each call site names a kernel for
-    profiling.
+    profiling: with `profile`, every kernel and micro-kernel call is
+    bracketed by `slm_rt_kernel_begin(id)` / `slm_rt_kernel_end(id)` and
+    the module's `slm.kernel_names` lists the names by id.
   }];
-  let dependentDialects = ["mlir::func::FuncDialect"];
+  let options = [
+    Option<"profile", "profile", "bool", /*default=*/"false",
+           "Time every kernel call through the runtime's profiling hooks">
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::arith::ArithDialect"];
 }
 
 #endif // SLMC_PASSES_TD

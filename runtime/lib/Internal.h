@@ -61,6 +61,8 @@ struct slm_package {
 
   void *library = nullptr;
   void (*entry)(void **) = nullptr;
+  /// Kernel names of a profiling build (`slm_kernel_names`), by id.
+  std::vector<std::string> kernelNames;
 
   slm_package() = default;
   slm_package(const slm_package &) = delete;

@@ -481,6 +481,18 @@ slm_status loadKernel(slm_package &pkg, const uint8_t *base) {
                                            "export '" +
                                            pkg.entryName + "'");
   pkg.entry = reinterpret_cast<void (*)(void **)>(sym);
+  // Built with `slmc compile --profile`: the kernels' names, one per line.
+  if (auto *names = static_cast<const char *>(dlsym(pkg.library, "slm_kernel_names"))) {
+    std::string line;
+    for (const char *c = names; *c; ++c) {
+      if (*c == '\n') {
+        pkg.kernelNames.push_back(line);
+        line.clear();
+      } else {
+        line.push_back(*c);
+      }
+    }
+  }
   return SLM_OK;
 }
 

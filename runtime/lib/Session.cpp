@@ -12,6 +12,7 @@
 
 #include "runtime/lib/Format.h"
 #include "runtime/lib/Internal.h"
+#include "runtime/lib/Profile.h"
 #include "runtime/lib/ThreadPool.h"
 
 #include <sched.h>
@@ -156,6 +157,10 @@ struct slm_session {
   std::vector<size_t> inputSlot, outputSlot;
   std::vector<void *> args;
   bool hasRun = false;
+
+  // Per-kernel time of a profiling build (slm_session_profile_enable).
+  slm::rt::KernelProfile profile;
+  bool profiling = false;
 
   // The KV cache kept in place (slm_session_kv_cache_enable): per binding one
   // buffer with room for `kvCapacity` tokens. The past input and the present
@@ -442,6 +447,7 @@ slm_status slm_session::run(const slm_tensor *inputs, size_t numInputs) {
     // Kernels find the session's threads through slm_rt_parallel_for.
     ThreadPool *p = pool.get();
     ScopedCurrentPool scope(p);
+    slm::rt::ScopedProfile timing(profiling ? &profile : nullptr);
     pkg->entry(args.data());
   }
   if (kvEnabled)
@@ -610,6 +616,34 @@ slm_status slm_session_output(const slm_session *session, size_t index,
   out->rank = int32_t(shape.size());
   out->dims = shape.data();
   out->data = session->outputBuffers[index].get();
+  return SLM_OK;
+}
+
+size_t slm_session_profile_size(const slm_session *session) {
+  return session ? session->pkg->kernelNames.size() : 0;
+}
+
+slm_status slm_session_profile_enable(slm_session *session, int enable) {
+  if (!session)
+    return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_session_profile_enable: null session");
+  if (enable && session->pkg->kernelNames.empty())
+    return fail(SLM_ERROR_INVALID_ARGUMENT,
+                "the package has no kernel profile (compile it with slmc compile --profile)");
+  session->profiling = enable != 0;
+  session->profile.reset(session->pkg->kernelNames.size());
+  return SLM_OK;
+}
+
+slm_status slm_session_profile_entry(const slm_session *session, size_t index,
+                                     const char **name, int64_t *calls, double *seconds) {
+  if (!session || index >= session->pkg->kernelNames.size())
+    return fail(SLM_ERROR_INVALID_ARGUMENT, "slm_session_profile_entry: bad session or index");
+  if (name)
+    *name = session->pkg->kernelNames[index].c_str();
+  if (calls)
+    *calls = index < session->profile.calls.size() ? session->profile.calls[index] : 0;
+  if (seconds)
+    *seconds = index < session->profile.seconds.size() ? session->profile.seconds[index] : 0;
   return SLM_OK;
 }
 

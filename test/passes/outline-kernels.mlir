@@ -29,3 +29,11 @@ func.func @main(%x: memref<4xf32>, %out: memref<4xf32>) {
   memref.dealloc %a : memref<4xf32>
   return
 }
+
+// RUN: slmc-opt %s --slm-outline-kernels=profile | FileCheck %s --check-prefix=PROF
+// PROF: module attributes {slm.kernel_names = ["kernel_0_generic"]}
+// PROF: %[[ID:.*]] = arith.constant 0 : i64
+// PROF: call @slm_rt_kernel_begin(%[[ID]])
+// PROF-NEXT: call @kernel_0_generic
+// PROF-NEXT: call @slm_rt_kernel_end(%[[ID]])
+// PROF: func.func private @slm_rt_kernel_begin(i64)

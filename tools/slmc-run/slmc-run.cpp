@@ -22,6 +22,7 @@
 #include "onnx/onnx_pb.h"
 
 #include <algorithm>
+#include <numeric>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -522,6 +523,31 @@ int runTestDir(const Options &o, const rt::Package &pkg) {
 // --bench
 //===----------------------------------------------------------------------===//
 
+
+/// Per-kernel time of a profiling package, most expensive first.
+void printProfile(const rt::Session &session, size_t kernels, int64_t runs,
+                  double totalMs) {
+  struct Row {
+    const char *name;
+    int64_t calls;
+    double seconds;
+  };
+  std::vector<Row> rows(kernels);
+  for (size_t k = 0; k < kernels; ++k)
+    rt::check(slm_session_profile_entry(session.get(), k, &rows[k].name, &rows[k].calls,
+                                        &rows[k].seconds));
+  std::sort(rows.begin(), rows.end(),
+            [](const Row &a, const Row &b) { return a.seconds > b.seconds; });
+  std::printf("per-kernel profile (%lld runs):\n  %-36s %8s %12s %7s\n",
+              (long long)runs, "kernel", "calls/run", "ms/run", "share");
+  for (const Row &r : rows) {
+    double msPerRun = r.seconds * 1e3 / double(runs);
+    std::printf("  %-36s %8lld %12.4f %6.1f%%\n", r.name,
+                (long long)(r.calls / runs), msPerRun,
+                totalMs > 0 ? 100.0 * msPerRun * double(runs) / totalMs : 0.0);
+  }
+}
+
 int runBench(const Options &o, const rt::Package &pkg) {
   // Symbol values: the usual exporter names from --seq/--past, --sym for
   // the rest, 1 otherwise.
@@ -608,6 +634,10 @@ int runBench(const Options &o, const rt::Package &pkg) {
               symbolText.c_str(), session.numThreads());
   for (int64_t i = 0; i < o.warmup; ++i)
     session.run(views);
+  // Packages built with `slmc compile --profile` time each kernel.
+  size_t kernels = slm_session_profile_size(session.get());
+  if (kernels)
+    rt::check(slm_session_profile_enable(session.get(), 1));
   std::vector<double> ms;
   for (int64_t i = 0; i < o.iters; ++i) {
     auto start = std::chrono::steady_clock::now();
@@ -624,6 +654,8 @@ int runBench(const Options &o, const rt::Package &pkg) {
               "min %.4g ms, max %.4g ms\n",
               (long long)o.iters, (long long)o.warmup, median, ms.front(),
               ms.back());
+  if (kernels)
+    printProfile(session, kernels, o.iters, std::accumulate(ms.begin(), ms.end(), 0.0));
   return 0;
 }
 

@@ -64,6 +64,9 @@ static cl::opt<unsigned> contextLimit(
     "context-limit",
     cl::desc("Largest total sequence length sessions may reach (0: unlimited)"),
     cl::init(0), cl::sub(compileCmd));
+static cl::opt<bool> profileKernels(
+    "profile", cl::desc("Time every kernel call (slmc-run --bench prints the profile)"),
+    cl::sub(compileCmd));
 static cl::opt<bool> printPipeline("print-pipeline",
                                    cl::desc("Print the lowering pass pipeline"),
                                    cl::sub(compileCmd));
@@ -172,7 +175,7 @@ static int runCompile() {
     return 1;
   }
   if (printPipeline)
-    errs() << slm::getLoweringPipeline(**target) << "\n";
+    errs() << slm::getLoweringPipeline(**target, profileKernels) << "\n";
   mlir::DialectRegistry registry;
   slm::registerCodegenDialects(registry);
   mlir::MLIRContext context(registry);
@@ -205,6 +208,7 @@ static int runCompile() {
   if (emitKind == EmitKind::Package) {
     slm::CompileOptions options;
     options.contextLimit = contextLimit;
+    options.profile = profileKernels;
     options.progress = [](const std::string &msg) { progress(msg); };
     if (auto err = slm::compileToPackage(**module, weights, **target, compileOutput, options)) {
       errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
@@ -221,7 +225,7 @@ static int runCompile() {
       return 1;
     return printModule();
   }
-  if (failed(slm::lowerToLLVMDialect(**module, **target))) {
+  if (failed(slm::lowerToLLVMDialect(**module, **target, profileKernels))) {
     errs() << "slmc: error: " << compileInput << ": lowering for " << targetName
            << " failed\n";
     return 1;

@@ -205,6 +205,15 @@ SLM_API slm_status slm_session_run(slm_session *session,
 SLM_API slm_status slm_session_output(const slm_session *session, size_t index,
                                       slm_tensor *out);
 /* The value symbol `index` had in the last successful run. */
+/* Per-kernel time of packages built with `slmc compile --profile`: the
+ * number of kernels (0 for other packages), switching it on (counters start
+ * at zero), and one kernel's name, calls and seconds since. */
+SLM_API size_t slm_session_profile_size(const slm_session *session);
+SLM_API slm_status slm_session_profile_enable(slm_session *session, int enable);
+SLM_API slm_status slm_session_profile_entry(const slm_session *session, size_t index,
+                                             const char **name, int64_t *calls,
+                                             double *seconds);
+
 /* Decode packages: keep the KV cache in the session, in place. The session
  * allocates one buffer per cache binding with room for `capacity` tokens.
  * In each run the caller passes the past_* inputs with their dims (the cache
