@@ -591,7 +591,6 @@ llvm::Error Importer::importNode(const onnx::NodeProto &proto) {
   return mapNode(n);
 }
 
-template <typename OpTy>
 static llvm::Error mapVia(llvm::Expected<Value> v, std::function<void(Value)> set) {
   if (!v)
     return v.takeError();
@@ -607,7 +606,7 @@ llvm::Error Importer::mapNode(Node &n) {
     auto x = requireInput(n, 0);
     if (!x)
       return x.takeError();
-    return mapVia<OpTy>(build1<OpTy>(n, {*x}), set);
+    return mapVia(build1<OpTy>(n, {*x}), set);
   };
   auto binary = [&](auto tag) -> llvm::Error {
     using OpTy = decltype(tag);
@@ -617,7 +616,7 @@ llvm::Error Importer::mapNode(Node &n) {
     auto b = requireInput(n, 1);
     if (!b)
       return b.takeError();
-    return mapVia<OpTy>(build1<OpTy>(n, {*a, *b}), set);
+    return mapVia(build1<OpTy>(n, {*a, *b}), set);
   };
   auto variadic = [&](auto tag) -> llvm::Error {
     using OpTy = decltype(tag);
@@ -693,7 +692,7 @@ llvm::Error Importer::mapNode(Node &n) {
     if (!x)
       return x.takeError();
     std::string approx = n.getString("approximate", "none");
-    return mapVia<GeluOp>(
+    return mapVia(
         build1<GeluOp>(n, {*x}, {named("approximate", builder.getStringAttr(approx))}),
         set);
   }
@@ -716,7 +715,7 @@ llvm::Error Importer::mapNode(Node &n) {
       set(*x);
       return llvm::Error::success();
     }
-    return mapVia<CastOp>(
+    return mapVia(
         build1<CastOp>(n, {*x}, {}, {getTensorType(&ctx, shapeOf(*x), to)}), set);
   }
   if (type == "Clip") {
@@ -737,7 +736,7 @@ llvm::Error Importer::mapNode(Node &n) {
                      : double((*dense.getValues<APInt>().begin()).getSExtValue());
       attrs.push_back(named(names[i - 1], builder.getF64FloatAttr(v)));
     }
-    return mapVia<ClipOp>(build1<ClipOp>(n, {*x}, attrs), set);
+    return mapVia(build1<ClipOp>(n, {*x}, attrs), set);
   }
   if (type == "Where") {
     auto c = requireInput(n, 0), x = requireInput(n, 1), y = requireInput(n, 2);
@@ -747,7 +746,7 @@ llvm::Error Importer::mapNode(Node &n) {
       return x.takeError();
     if (!y)
       return y.takeError();
-    return mapVia<WhereOp>(build1<WhereOp>(n, {*c, *x, *y}), set);
+    return mapVia(build1<WhereOp>(n, {*c, *x, *y}), set);
   }
   if (type.rfind("Reduce", 0) == 0)
     return mapReduce(n);
@@ -758,7 +757,7 @@ llvm::Error Importer::mapNode(Node &n) {
     auto axis = axisAttr(n, n.getInt("axis", -1), rankOf(*x));
     if (!axis)
       return axis.takeError();
-    return mapVia<SoftmaxOp>(build1<SoftmaxOp>(n, {*x}, {named("axis", i64(*axis))}), set);
+    return mapVia(build1<SoftmaxOp>(n, {*x}, {named("axis", i64(*axis))}), set);
   }
   if (type == "LayerNormalization" || type == "SimplifiedLayerNormalization")
     return mapNorm(n);
@@ -775,7 +774,7 @@ llvm::Error Importer::mapNode(Node &n) {
     auto axis = axisAttr(n, *c, rankOf(*x));
     if (!axis)
       return axis.takeError();
-    return mapVia<CumSumOp>(
+    return mapVia(
         build1<CumSumOp>(n, {*x},
                          {named("axis", i64(*axis)),
                           named("exclusive", builder.getBoolAttr(n.getInt("exclusive", 0))),
@@ -789,7 +788,7 @@ llvm::Error Importer::mapNode(Node &n) {
     auto axis = axisAttr(n, n.getInt("axis", 0), rankOf(*x));
     if (!axis)
       return axis.takeError();
-    return mapVia<ArgMaxOp>(
+    return mapVia(
         build1<ArgMaxOp>(
             n, {*x},
             {named("axis", i64(*axis)),
@@ -830,7 +829,7 @@ llvm::Error Importer::mapNode(Node &n) {
     SmallVector<Value> operands{*a, *b};
     if (Value c = input(n, 2))
       operands.push_back(c);
-    return mapVia<GemmOp>(
+    return mapVia(
         build1<GemmOp>(n, operands,
                        {named("alpha", builder.getF64FloatAttr(n.getFloat("alpha", 1.0f))),
                         named("beta", builder.getF64FloatAttr(n.getFloat("beta", 1.0f))),
@@ -846,7 +845,7 @@ llvm::Error Importer::mapNode(Node &n) {
         return v.takeError();
       operands.push_back(*v);
     }
-    return mapVia<EinsumOp>(
+    return mapVia(
         build1<EinsumOp>(n, operands,
                          {named("equation",
                                 builder.getStringAttr(n.getString("equation", "")))}),
@@ -864,7 +863,7 @@ llvm::Error Importer::mapNode(Node &n) {
     };
     int64_t start = clampIndex(n.getInt("start", 0));
     int64_t end = n.attr("end") ? clampIndex(n.getInt("end", rank)) : rank;
-    return mapVia<ShapeOp>(
+    return mapVia(
         build1<ShapeOp>(n, {*x},
                         {named("start", i64(start)), named("end", i64(std::max(start, end)))}),
         set);
@@ -886,8 +885,8 @@ llvm::Error Importer::mapNode(Node &n) {
     auto resultType =
         getTensorType(&ctx, *shape, cast<ShapedType>(x->getType()).getElementType());
     if (type == "Reshape")
-      return mapVia<ReshapeOp>(build1<ReshapeOp>(n, {*x}, {}, {resultType}), set);
-    return mapVia<ExpandOp>(build1<ExpandOp>(n, {*x}, {}, {resultType}), set);
+      return mapVia(build1<ReshapeOp>(n, {*x}, {}, {resultType}), set);
+    return mapVia(build1<ExpandOp>(n, {*x}, {}, {resultType}), set);
   }
   if (type == "ConstantOfShape") {
     auto target = knownInput(n, 0, "the shape");
@@ -910,7 +909,7 @@ llvm::Error Importer::mapNode(Node &n) {
         return nodeError(n, "value must hold exactly one element");
       value = cast<TypedAttr>(*makeDenseAttr(single, e->bytes).value_begin<Attribute>());
     }
-    return mapVia<ConstantOfShapeOp>(
+    return mapVia(
         build1<ConstantOfShapeOp>(n, {}, {named("value", value)},
                                   {getTensorType(&ctx, target->values, elem)}),
         set);
@@ -928,7 +927,7 @@ llvm::Error Importer::mapNode(Node &n) {
       for (int64_t i = rankOf(*x) - 1; i >= 0; --i)
         perm.push_back(i);
     }
-    return mapVia<TransposeOp>(
+    return mapVia(
         build1<TransposeOp>(n, {*x}, {named("perm", builder.getDenseI64ArrayAttr(perm))}),
         set);
   }
@@ -968,8 +967,8 @@ llvm::Error Importer::mapNode(Node &n) {
       return nodeError(n, "repeated axes");
     auto attr = named("axes", builder.getDenseI64ArrayAttr(axes));
     if (type == "Squeeze")
-      return mapVia<SqueezeOp>(build1<SqueezeOp>(n, {*x}, {attr}), set);
-    return mapVia<UnsqueezeOp>(build1<UnsqueezeOp>(n, {*x}, {attr}), set);
+      return mapVia(build1<SqueezeOp>(n, {*x}, {attr}), set);
+    return mapVia(build1<UnsqueezeOp>(n, {*x}, {attr}), set);
   }
   if (type == "Concat") {
     SmallVector<Value> operands;
@@ -984,7 +983,7 @@ llvm::Error Importer::mapNode(Node &n) {
     auto axis = axisAttr(n, n.getInt("axis", 0), rankOf(operands[0]));
     if (!axis)
       return axis.takeError();
-    return mapVia<ConcatOp>(build1<ConcatOp>(n, operands, {named("axis", i64(*axis))}),
+    return mapVia(build1<ConcatOp>(n, operands, {named("axis", i64(*axis))}),
                             set);
   }
   if (type == "Slice")
@@ -1000,7 +999,7 @@ llvm::Error Importer::mapNode(Node &n) {
     auto axis = axisAttr(n, n.getInt("axis", 0), rankOf(*d));
     if (!axis)
       return axis.takeError();
-    return mapVia<GatherOp>(build1<GatherOp>(n, {*d, *i}, {named("axis", i64(*axis))}),
+    return mapVia(build1<GatherOp>(n, {*d, *i}, {named("axis", i64(*axis))}),
                             set);
   }
   if (type == "GatherND") {
@@ -1009,7 +1008,7 @@ llvm::Error Importer::mapNode(Node &n) {
       return d.takeError();
     if (!i)
       return i.takeError();
-    return mapVia<GatherNDOp>(
+    return mapVia(
         build1<GatherNDOp>(n, {*d, *i}, {named("batch_dims", i64(n.getInt("batch_dims", 0)))}),
         set);
   }
@@ -1021,7 +1020,7 @@ llvm::Error Importer::mapNode(Node &n) {
       return i.takeError();
     if (!u)
       return u.takeError();
-    return mapVia<ScatterNDOp>(
+    return mapVia(
         build1<ScatterNDOp>(
             n, {*d, *i, *u},
             {named("reduction", builder.getStringAttr(n.getString("reduction", "none")))}),
@@ -1040,7 +1039,7 @@ llvm::Error Importer::mapNode(Node &n) {
         return nodeError(n, "k must be a scalar");
       k = known->values[0];
     }
-    return mapVia<TriluOp>(
+    return mapVia(
         build1<TriluOp>(n, {*x},
                         {named("k", DimsAttr::get(&ctx, {k})),
                          named("upper", builder.getBoolAttr(n.getInt("upper", 1)))}),

@@ -36,15 +36,6 @@ Error invalid(const llvm::Twine &message) {
                            "invalid package contents: " + message);
 }
 
-bool isIdentifier(llvm::StringRef s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
-    return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
-      return false;
-  return true;
-}
-
 /// Parses a dim expression and checks that its symbols are declared.
 Error checkDim(llvm::StringRef text, const std::set<std::string> &symbols,
                const llvm::Twine &where,
@@ -240,7 +231,7 @@ Error slm::validatePackage(const PackageContents &c) {
 
   std::set<std::string> symbols;
   for (const std::string &s : c.symbols) {
-    if (!isIdentifier(s))
+    if (!slm::isSymbolName(s))
       return invalid("symbol '" + s + "' is not an identifier");
     if (!symbols.insert(s).second)
       return invalid("symbol '" + s + "' is listed twice");

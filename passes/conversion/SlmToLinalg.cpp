@@ -25,21 +25,16 @@ Value LoweringContext::dim(Location loc, const DimExpr &d) {
   std::string key = d.str();
   if (auto it = cache.find(key); it != cache.end())
     return it->second;
-  // Built at the top of the function so every later use is dominated.
+  // Built at the top of the function, after the dims built before, so every
+  // later use is dominated.
   OpBuilder::InsertionGuard guard(builder);
-  Block *entry = builder.getInsertionBlock();
-  while (!isa<func::FuncOp>(entry->getParentOp()))
-    entry = entry->getParentOp()->getBlock();
-  builder.setInsertionPointToStart(entry);
-  if (!cache.empty()) {
-    // After the last cached dim op, so operands are defined before use.
-    Operation *last = nullptr;
-    for (auto &[k, v] : cache)
-      if (Operation *def = v.getDefiningOp())
-        if (!last || last->isBeforeInBlock(def))
-          last = def;
-    if (last)
-      builder.setInsertionPointAfter(last);
+  if (lastDimOp) {
+    builder.setInsertionPointAfter(lastDimOp);
+  } else {
+    Block *entry = builder.getInsertionBlock();
+    while (!isa<func::FuncOp>(entry->getParentOp()))
+      entry = entry->getParentOp()->getBlock();
+    builder.setInsertionPointToStart(entry);
   }
   Value total;
   for (auto &[mono, coeff] : d.getTerms()) {
@@ -60,17 +55,17 @@ Value LoweringContext::dim(Location loc, const DimExpr &d) {
   }
   if (!total)
     total = arith::ConstantIndexOp::create(builder, loc, 0);
+  if (Operation *def = total.getDefiningOp())
+    lastDimOp = def;
   cache[key] = total;
   return total;
 }
 
 SmallVector<Value> LoweringContext::dynamicDims(Location loc, Type type) {
-  auto t = cast<RankedTensorType>(type);
-  auto shape = *getSymbolicShape(t);
   SmallVector<Value> out;
-  for (auto [i, d] : llvm::enumerate(t.getShape()))
-    if (ShapedType::isDynamic(d))
-      out.push_back(dim(loc, shape[i]));
+  for (OpFoldResult size : mixedSizes(loc, type))
+    if (auto v = dyn_cast<Value>(size))
+      out.push_back(v);
   return out;
 }
 

@@ -48,6 +48,7 @@ public:
 private:
   std::map<std::string, mlir::Value> symbols;
   std::map<std::string, mlir::Value> cache;
+  mlir::Operation *lastDimOp = nullptr; // where the next dim op goes after
 };
 
 /// Reassociation groups that collapse the unit dims `unitAxes` of a rank-

@@ -24,6 +24,18 @@ constexpr char kDefaultEntry[] = "slm_main";
 /// Bytes after the size-prefixed flatbuffer: its XXH64.
 constexpr uint64_t kHeaderChecksumSize = 8;
 
+// Little-endian hosts only (x86-64, AArch64): the format is little-endian.
+inline uint64_t read64(const uint8_t *p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+inline uint32_t read32(const uint8_t *p) {
+  uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
 inline uint64_t alignTo(uint64_t value, uint64_t align) {
   return (value + align - 1) / align * align;
 }
@@ -207,17 +219,6 @@ private:
   static uint64_t round(uint64_t acc, uint64_t input) {
     acc += input * kP2;
     return rotl(acc, 31) * kP1;
-  }
-  // Little-endian hosts only (x86-64, AArch64): the format is little-endian.
-  static uint64_t read64(const uint8_t *p) {
-    uint64_t x;
-    std::memcpy(&x, p, 8);
-    return x;
-  }
-  static uint32_t read32(const uint8_t *p) {
-    uint32_t x;
-    std::memcpy(&x, p, 4);
-    return x;
   }
   void stripe(const uint8_t *p) {
     for (int i = 0; i < 4; ++i)

@@ -43,17 +43,6 @@ constexpr size_t kMaxDimTextLength = 1024;
 constexpr int kMaxDimNesting = 32;
 constexpr size_t kMaxRank = 32;
 
-uint32_t read32(const uint8_t *p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-uint64_t read64(const uint8_t *p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
 /// `[offset, offset + size)` lies inside `[0, limit)`, without overflow.
 bool inBounds(uint64_t offset, uint64_t size, uint64_t limit) {
   return size <= limit && offset <= limit - size;
@@ -61,14 +50,6 @@ bool inBounds(uint64_t offset, uint64_t size, uint64_t limit) {
 
 std::string str(const fb::String *s) { return s ? s->str() : std::string(); }
 
-bool isIdentifier(const std::string &s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
-    return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
-      return false;
-  return true;
-}
 
 const char *hostArch() {
 #if defined(__x86_64__)
@@ -192,7 +173,7 @@ slm_status HeaderReader::read() {
   if (std::memcmp(base + 8, format::kFileIdentifier, 4) != 0)
     return fail(SLM_ERROR_INVALID_PACKAGE,
                 path + ": not an slm package (no 'SLMP' identifier)");
-  uint64_t fbSize = read32(base);
+  uint64_t fbSize = format::read32(base);
   uint64_t headerEnd = 4 + fbSize;
   if (fbSize < 8 || fbSize >= FLATBUFFERS_MAX_BUFFER_SIZE)
     return corrupt("header size " + std::to_string(fbSize));
@@ -218,7 +199,7 @@ slm_status HeaderReader::read() {
                       std::to_string(format::kSchemaVersion));
   }
 
-  if (format::XXH64::hash(base, headerEnd) != read64(base + headerEnd))
+  if (format::XXH64::hash(base, headerEnd) != format::read64(base + headerEnd))
     return corrupt("header checksum mismatch");
   {
     fb::Verifier v(base, headerEnd);
@@ -243,7 +224,7 @@ slm_status HeaderReader::read() {
   if (auto *symbols = root->symbols())
     for (const fb::String *s : *symbols) {
       pkg.symbols.push_back(s->str());
-      if (!isIdentifier(pkg.symbols.back()))
+      if (!slm::isSymbolName(pkg.symbols.back()))
         return corrupt("symbol '" + pkg.symbols.back() +
                        "' is not an identifier");
       if (!symbolSet.insert(pkg.symbols.back()).second)

@@ -80,24 +80,12 @@ protected:
   TestPackage test;
 };
 
-uint32_t read32(const uint8_t *p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-uint64_t read64(const uint8_t *p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-
 TEST_F(PackageTest, Layout) {
   std::vector<uint8_t> file = readBytes(write(test.contents()));
   ASSERT_GT(file.size(), 64u);
   EXPECT_EQ(std::memcmp(file.data() + 8, "SLMP", 4), 0);
-  uint64_t headerEnd = 4 + read32(file.data());
-  EXPECT_EQ(read64(file.data() + headerEnd),
+  uint64_t headerEnd = 4 + slm::format::read32(file.data());
+  EXPECT_EQ(slm::format::read64(file.data() + headerEnd),
             format::XXH64::hash(file.data(), headerEnd));
 
   const pkg::Package *root = pkg::GetSizePrefixedPackage(file.data());
@@ -291,7 +279,7 @@ TEST_F(PackageTest, WrongSchemaVersion) {
               HasSubstr("package schema version 2, this runtime reads 1"));
 
   // With a correct checksum too.
-  uint64_t headerEnd = 4 + read32(file.data());
+  uint64_t headerEnd = 4 + slm::format::read32(file.data());
   uint64_t sum = format::XXH64::hash(file.data(), headerEnd);
   std::memcpy(file.data() + headerEnd, &sum, 8);
   writeBytes(p, file);

@@ -113,6 +113,28 @@ static bool writeAtomically(StringRef path, function_ref<void(raw_ostream &)> wr
   return true;
 }
 
+/// Imports `path` (and canonicalizes unless told not to); null after
+/// printing the error.
+static mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
+                                                   slm::WeightStore &weights,
+                                                   const std::string &path,
+                                                   bool canonicalize = true) {
+  progress("importing " + path);
+  auto module = slm::importOnnxModel(context, path, weights);
+  if (!module) {
+    errs() << "slmc: error: " << toString(module.takeError()) << "\n";
+    return nullptr;
+  }
+  if (canonicalize) {
+    progress("canonicalizing");
+    if (failed(slm::runImportCleanup(**module))) {
+      errs() << "slmc: error: " << path << ": canonicalization failed\n";
+      return nullptr;
+    }
+  }
+  return std::move(*module);
+}
+
 static int runImport() {
   mlir::DialectRegistry registry;
   slm::registerImporterDialects(registry);
@@ -120,23 +142,13 @@ static int runImport() {
   context.disableMultithreading();
   slm::WeightStore weights;
   auto start = std::chrono::steady_clock::now();
-  progress("importing " + importInput);
-  auto module = slm::importOnnxModel(context, importInput, weights);
-  if (!module) {
-    errs() << "slmc: error: " << toString(module.takeError()) << "\n";
+  auto module = loadModel(context, weights, importInput, !noCanonicalize);
+  if (!module)
     return 1;
-  }
-  if (!noCanonicalize) {
-    progress("canonicalizing");
-    if (failed(slm::runImportCleanup(**module))) {
-      errs() << "slmc: error: " << importInput << ": canonicalization failed\n";
-      return 1;
-    }
-  }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (printStats) {
-    auto stats = slm::collectStats(**module);
+    auto stats = slm::collectStats(*module);
     errs() << "ops: " << stats.numOps << "\n";
     for (auto &[name, count] : stats.opCounts)
       errs() << "  " << name << ": " << count << "\n";
@@ -150,7 +162,7 @@ static int runImport() {
   }
   mlir::OpPrintingFlags flags;
   flags.enableDebugInfo(false);
-  if (!writeAtomically(importOutput, [&](raw_ostream &os) { (*module)->print(os, flags); }))
+  if (!writeAtomically(importOutput, [&](raw_ostream &os) { module->print(os, flags); }))
     return 1;
   progress("wrote " + importOutput + " (" + std::to_string(seconds) + " s)");
   return 0;
@@ -185,21 +197,14 @@ static int runCompile() {
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  progress("importing " + compileInput);
-  auto module = slm::importOnnxModel(context, compileInput, weights);
-  if (!module) {
-    errs() << "slmc: error: " << toString(module.takeError()) << "\n";
+  auto module = loadModel(context, weights, compileInput);
+  if (!module)
     return 1;
-  }
-  if (failed(slm::runImportCleanup(**module))) {
-    errs() << "slmc: error: " << compileInput << ": canonicalization failed\n";
-    return 1;
-  }
   mlir::OpPrintingFlags flags;
   flags.enableDebugInfo(false);
   auto printModule = [&] {
     return writeAtomically(compileOutput,
-                           [&](raw_ostream &os) { (*module)->print(os, flags); })
+                           [&](raw_ostream &os) { module->print(os, flags); })
                ? 0
                : 1;
   };
@@ -210,7 +215,7 @@ static int runCompile() {
     options.contextLimit = contextLimit;
     options.profile = profileKernels;
     options.progress = [](const std::string &msg) { progress(msg); };
-    if (auto err = slm::compileToPackage(**module, weights, **target, compileOutput, options)) {
+    if (auto err = slm::compileToPackage(*module, weights, **target, compileOutput, options)) {
       errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
       return 1;
     }
@@ -221,11 +226,11 @@ static int runCompile() {
   if (emitKind == EmitKind::Linalg) {
     mlir::PassManager pm(&context);
     pm.addPass(slm::createConvertSlmToLinalg());
-    if (failed(pm.run(**module)))
+    if (failed(pm.run(*module)))
       return 1;
     return printModule();
   }
-  if (failed(slm::lowerToLLVMDialect(**module, **target, profileKernels))) {
+  if (failed(slm::lowerToLLVMDialect(*module, **target, profileKernels))) {
     errs() << "slmc: error: " << compileInput << ": lowering for " << targetName
            << " failed\n";
     return 1;
@@ -233,7 +238,7 @@ static int runCompile() {
   if (emitKind == EmitKind::Llvm)
     return printModule();
   progress("generating code");
-  auto library = slm::buildKernelLibrary(**module, **target);
+  auto library = slm::buildKernelLibrary(*module, **target);
   if (!library) {
     errs() << "slmc: error: " << toString(library.takeError()) << "\n";
     return 1;

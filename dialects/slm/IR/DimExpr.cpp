@@ -183,6 +183,15 @@ DimExpr slm::numElements(const SymbolicShape &shape) {
   return n;
 }
 
+bool slm::isSymbolName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+    return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return false;
+  return true;
+}
+
 std::string slm::sanitizeSymbolName(std::string_view name) {
   std::string out;
   for (char ch : name)

@@ -79,6 +79,10 @@ using SymbolicShape = std::vector<DimExpr>;
 /// Product of all dims.
 DimExpr numElements(const SymbolicShape &shape);
 
+/// True for a valid symbol name: letters, digits and '_', not starting with a
+/// digit (what sanitizeSymbolName produces and DimExpr::parse reads).
+bool isSymbolName(std::string_view name);
+
 /// Makes an arbitrary string (an ONNX dim_param, say) a valid symbol name:
 /// letters, digits and '_' and not starting with a digit.
 std::string sanitizeSymbolName(std::string_view name);
