@@ -2,6 +2,7 @@
 
 #include "compiler/Codegen.h"
 
+#include "dialects/slm/IR/BufferizableOpInterfaceImpl.h"
 #include "dialects/slm/IR/SlmDialect.h"
 #include "passes/Passes.h"
 
@@ -39,13 +40,16 @@ void registerCodegenDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registry.insert<SlmDialect>();
+  registerBufferizableOpInterfaceExternalModels(registry);
 }
 
 std::string getLoweringPipeline(const Target &target, bool profile) {
   std::string pipeline =
       // No CSE before bufferization: merged `linalg.fill`s of the same
       // shape would make every second consumer copy its accumulator.
-      "convert-slm-to-linalg, canonicalize,"
+      std::string(target.hasAttentionKernel() ? "convert-slm-to-linalg{attention-kernel=1},"
+                                              : "convert-slm-to-linalg,") +
+      "canonicalize,"
       "func.func(linalg-fuse-elementwise-ops), canonicalize,"
       "slm-results-to-destinations, eliminate-empty-tensors,"
       "one-shot-bufferize{bufferize-function-boundaries "
@@ -105,6 +109,9 @@ llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(ModuleOp module,
     llvm::InitializeAllTargets();
     llvm::InitializeAllTargetMCs();
     llvm::InitializeAllAsmPrinters();
+    // Micro-kernels may hold inline asm (AMX tile config): the object
+    // streamer parses it.
+    llvm::InitializeAllAsmParsers();
   });
   llvm::LLVMContext llvmContext;
   auto llvmModule = translateModuleToLLVMIR(module, llvmContext, "slm_model");

@@ -5,9 +5,19 @@
 #include "compiler/Codegen.h"
 #include "compiler/PackageWriter.h"
 #include "dialects/slm/IR/SlmOps.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <deque>
+#include <map>
 
 #include <onnx/onnx_pb.h>
 
@@ -62,6 +72,162 @@ static std::string cacheSuffix(llvm::StringRef name, llvm::StringRef prefix) {
   return dot == llvm::StringRef::npos ? "" : name.substr(dot + 1).str();
 }
 
+static llvm::Error simulateQuantization(ModuleOp module, WeightStore &weights,
+                                        ScaleSearch search);
+
+llvm::Error applyQuantization(ModuleOp module, WeightStore &weights, const Target &target,
+                              const CompileOptions &options) {
+  if (options.quant == "none" && options.quantOverrides.empty())
+    return llvm::Error::success();
+  PassManager pm(module.getContext());
+  QuantizeOptions quantizeOptions;
+  quantizeOptions.scheme = options.quant;
+  quantizeOptions.overrides.assign(options.quantOverrides.begin(), options.quantOverrides.end());
+  pm.addPass(createQuantize(quantizeOptions));
+  if (failed(pm.run(module)))
+    return makeError("quantization failed");
+  if (options.quantSimulate)
+    return simulateQuantization(module, weights, options.scaleSearch);
+  llvm::Error error = llvm::Error::success();
+  module.walk([&](WeightOp w) {
+    QuantAttr quant = getQuantEncoding(w.getType());
+    if (quant && !target.runsQuantScheme(quant.getScheme()) && !error)
+      error = makeError("target '" + target.spec().name + "' has no kernels for scheme '" +
+                        quant.getScheme() + "'");
+  });
+  return error;
+}
+
+/// The report's view of the slm graph: op counts and the projections with
+/// their schemes.
+static llvm::json::Object describeGraph(ModuleOp module) {
+  std::map<std::string, int64_t> counts;
+  llvm::json::Array layers;
+  module.walk([&](Operation *op) {
+    if (!isa_and_nonnull<SlmDialect>(op->getDialect()))
+      return;
+    ++counts[op->getName().getStringRef().str()];
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto weight = operand.get().getDefiningOp<WeightOp>();
+      if (!weight || op == weight.getOperation())
+        continue;
+      QuantAttr quant = getQuantEncoding(weight.getType());
+      bool projection = quant || !quantizableWeights(op).empty();
+      if (!projection)
+        continue;
+      if (!quant && llvm::none_of(quantizableWeights(op), [&](const QuantizableWeight &w) {
+            return w.operand == &operand;
+          }))
+        continue;
+      auto type = cast<RankedTensorType>(weight.getType());
+      llvm::json::Array shape;
+      for (int64_t d : type.getShape())
+        shape.push_back(d);
+      layers.push_back(llvm::json::Object{
+          {"name", layerNameOf(op)},
+          {"op", op->getName().getStringRef()},
+          {"weight", weight.getName()},
+          {"shape", std::move(shape)},
+          {"scheme", quant ? quant.getScheme().str() : std::string("none")},
+      });
+    }
+  });
+  llvm::json::Object opCounts;
+  for (auto &[name, count] : counts)
+    opCounts[name] = count;
+  return llvm::json::Object{{"op_counts", std::move(opCounts)}, {"layers", std::move(layers)}};
+}
+
+/// Writes `json` to `path` through a temporary file and a rename.
+static llvm::Error writeJson(llvm::StringRef path, llvm::json::Value json) {
+  std::string temp = (path + ".tmp").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(temp, ec);
+    if (ec)
+      return makeError("cannot write '" + temp + "': " + ec.message());
+    os << llvm::formatv("{0:2}", json) << "\n";
+    os.close();
+    if (os.has_error()) {
+      llvm::sys::fs::remove(temp);
+      return makeError("cannot write '" + temp + "'");
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
+    llvm::sys::fs::remove(temp);
+    return makeError("cannot rename '" + temp + "' to '" + path + "': " + ec.message());
+  }
+  return llvm::Error::success();
+}
+
+/// Weight `entry` (fp32) quantized as `type` (its `#slm.quant` encoding) says.
+static llvm::Expected<QuantizedWeight> quantizeEntry(const WeightEntry &entry,
+                                                     RankedTensorType type, ScaleSearch search) {
+  QuantAttr quant = getQuantEncoding(type);
+  if (entry.onnxDataType != onnx::TensorProto::FLOAT)
+    return makeError("weight '" + entry.name + "' is not fp32: only fp32 weights are quantized");
+  size_t count = entry.bytes.size() / 4;
+  // mmapped raw_data need not be 4-byte aligned.
+  std::vector<float> copy;
+  const float *values = reinterpret_cast<const float *>(entry.bytes.data());
+  if (reinterpret_cast<uintptr_t>(values) % alignof(float)) {
+    copy.resize(count);
+    std::memcpy(copy.data(), entry.bytes.data(), count * 4);
+    values = copy.data();
+  }
+  auto q = quantizeWeight(llvm::ArrayRef<float>(values, count), type.getShape(),
+                          quant.getAxis(), quant.getRecord(), search);
+  if (!q)
+    return makeError("weight '" + entry.name + "': " + llvm::toString(q.takeError()));
+  return q;
+}
+
+/// --quant-simulate: each quantized weight becomes an fp32 weight holding
+/// its dequantized values (same codes and scales as the package would
+/// store), so fp32 kernels compute what the quantized ones should.
+static llvm::Error simulateQuantization(ModuleOp module, WeightStore &weights,
+                                        ScaleSearch search) {
+  SmallVector<WeightOp> quantized;
+  module.walk([&](WeightOp w) {
+    if (getQuantEncoding(w.getType()))
+      quantized.push_back(w);
+  });
+  for (WeightOp w : quantized) {
+    auto type = cast<RankedTensorType>(w.getType());
+    QuantAttr quant = getQuantEncoding(type);
+    std::string name = (w.getName() + "#" + quant.getScheme() + "#simulated").str();
+    if (!weights.lookup(name)) {
+      const WeightEntry *source = weights.lookup(w.getName());
+      if (!source)
+        return makeError("weight '" + w.getName() + "' is not in the weight store");
+      auto q = quantizeEntry(*source, type, search);
+      if (!q)
+        return q.takeError();
+      std::vector<uint8_t> bytes(source->bytes.size());
+      float *out = reinterpret_cast<float *>(bytes.data());
+      int64_t cols = type.getDimSize(1);
+      for (int64_t row = 0; row < q->n; ++row)
+        for (int64_t k = 0; k < q->k; ++k) {
+          float v = q->dequantize(row, k);
+          // Back to the logical layout: [K, N] (axis 0) or [N, K].
+          int64_t at = quant.getAxis() == 0 ? k * cols + row : row * cols + k;
+          std::memcpy(out + at, &v, 4);
+        }
+      auto added = weights.addOwned(name, onnx::TensorProto::FLOAT, source->dims,
+                                    std::move(bytes));
+      if (!added)
+        return added.takeError();
+    }
+    OpBuilder b(w);
+    auto fp32 = WeightOp::create(b, w.getLoc(),
+                                 RankedTensorType::get(type.getShape(), b.getF32Type()),
+                                 FlatSymbolRefAttr::get(b.getContext(), name));
+    w.getResult().replaceAllUsesWith(fp32.getResult());
+    w.erase();
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target &target,
                              llvm::StringRef outputPath, const CompileOptions &options) {
   auto progress = [&](const std::string &msg) {
@@ -73,6 +239,7 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
     return makeError("the module has no @main");
 
   PackageContents pkg;
+  std::deque<std::vector<uint8_t>> packed; // quantized weights, alive until written
   pkg.producer = "slmc 0.1";
   const TargetSpec &spec = target.spec();
   pkg.target = spec.name;
@@ -107,6 +274,10 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
       }
   }
 
+  if (auto err = applyQuantization(module, weights, target, options))
+    return err;
+  llvm::json::Object report = describeGraph(module);
+
   progress("lowering for " + spec.name);
   if (failed(lowerToLLVMDialect(module, target, options.profile)))
     return makeError("lowering for " + spec.name + " failed");
@@ -121,7 +292,25 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
       const WeightEntry *e = weights.lookup(w.getValue());
       if (!e)
         return makeError("weight '" + w.getValue() + "' is not in the weight store");
-      pkg.weights.push_back({e->name, e->onnxDataType, e->dims, e->bytes});
+      auto quantized = entry.getArgAttrOfType<TypeAttr>(i, "slm.quantized_type");
+      if (!quantized) {
+        pkg.weights.push_back({e->name, e->onnxDataType, e->dims, e->bytes});
+        continue;
+      }
+      auto type = cast<RankedTensorType>(quantized.getValue());
+      QuantAttr quant = getQuantEncoding(type);
+      if (packed.empty() || packed.size() % 16 == 0)
+        progress("quantizing weight " + std::to_string(pkg.weights.size() + 1) + " ('" +
+                 e->name + "', " + quant.getScheme().str() + ")");
+      auto q = quantizeEntry(*e, type, options.scaleSearch);
+      if (!q)
+        return q.takeError();
+      auto bytes = target.packQuantizedWeight(*q);
+      if (!bytes)
+        return bytes.takeError();
+      packed.push_back(std::move(*bytes));
+      pkg.weights.push_back({e->name + "#" + quant.getScheme().str(), onnx::TensorProto::INT8,
+                             {int64_t(packed.back().size())}, packed.back()});
     }
   }
 
@@ -131,7 +320,13 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
     return library.takeError();
   pkg.kernelLibrary = *library;
   progress("writing " + outputPath.str());
-  return writePackage(pkg, outputPath);
+  if (auto err = writePackage(pkg, outputPath))
+    return err;
+  if (options.reportPath.empty())
+    return llvm::Error::success();
+  report["target"] = spec.name;
+  report["package"] = outputPath.str();
+  return writeJson(options.reportPath, std::move(report));
 }
 
 } // namespace slm

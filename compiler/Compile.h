@@ -2,6 +2,7 @@
 #ifndef SLMC_COMPILER_COMPILE_H
 #define SLMC_COMPILER_COMPILE_H
 
+#include "compiler/Quantizer.h"
 #include "compiler/WeightStore.h"
 #include "targets/Target.h"
 
@@ -16,11 +17,27 @@ struct CompileOptions {
   uint32_t contextLimit = 0;
   /// Time every kernel call (for `slmc-run --bench`'s per-kernel profile).
   bool profile = false;
+  /// Default quantization scheme of matmul weights ("none": fp32) and
+  /// per-layer overrides ("pattern=scheme"), see slm-quantize.
+  std::string quant = "none";
+  std::vector<std::string> quantOverrides;
+  ScaleSearch scaleSearch = ScaleSearch::Mse;
+  /// Keep fp32 weights holding the dequantized values instead (fp32 kernels
+  /// compute what the quantized ones should: a reference, and an accuracy
+  /// study on any target).
+  bool quantSimulate = false;
+  /// Where to write the JSON report (op counts, quantized layers); empty: none.
+  std::string reportPath;
   /// Called with a line of progress for each long step.
   std::function<void(const std::string &)> progress;
 };
 
-/// Lowers an imported, canonicalized module for `target`, builds its kernel
+/// Runs slm-quantize with the options' schemes (nothing for "none") and
+/// checks that the target has kernels for every scheme used.
+llvm::Error applyQuantization(mlir::ModuleOp module, WeightStore &weights,
+                              const Target &target, const CompileOptions &options);
+
+/// Quantizes (applyQuantization), lowers an imported, canonicalized module for `target`, builds its kernel
 /// library and writes the package to `outputPath` (temp file + rename).
 /// Weights come from `weights` (the store the module was imported with).
 llvm::Error compileToPackage(mlir::ModuleOp module, WeightStore &weights,

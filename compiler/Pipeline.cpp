@@ -4,6 +4,7 @@
 
 #include "dialects/slm/IR/SlmOps.h"
 #include "passes/Passes.h"
+#include "passes/fusion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -13,11 +14,13 @@ using namespace mlir;
 
 namespace slm {
 
-LogicalResult runImportCleanup(ModuleOp module) {
+LogicalResult runImportCleanup(ModuleOp module, bool fusion) {
   PassManager pm(module.getContext());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createVerifyShapesResolved());
+  if (fusion)
+    addFusionPasses(pm);
   return pm.run(module);
 }
 

@@ -10,8 +10,9 @@
 namespace slm {
 
 /// After import: canonicalize (shape arithmetic collapses, dead ops go) and
-/// check that no shape computation survived.
-mlir::LogicalResult runImportCleanup(mlir::ModuleOp module);
+/// check that no shape computation survived; then, with `fusion`, the fusion
+/// passes (passes/fusion: norms, activations, MLPs, rotary, attention).
+mlir::LogicalResult runImportCleanup(mlir::ModuleOp module, bool fusion = true);
 
 struct IrStats {
   int64_t numOps = 0; // ops inside functions, excluding the terminator

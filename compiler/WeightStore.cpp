@@ -429,6 +429,23 @@ llvm::Error WeightStore::addOne(const onnx::TensorProto &tensor, StringRef model
   return llvm::Error::success();
 }
 
+llvm::Expected<const WeightEntry *> WeightStore::addOwned(std::string name, int32_t onnxDataType,
+                                                         std::vector<int64_t> dims,
+                                                         std::vector<uint8_t> bytes) {
+  if (byName.count(name))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "weight '" + name + "' is already in the weight store");
+  auto entry = std::make_unique<WeightEntry>();
+  entry->name = std::move(name);
+  entry->onnxDataType = onnxDataType;
+  entry->dims = std::move(dims);
+  ownedBuffers.push_back(std::move(bytes));
+  entry->bytes = ownedBuffers.back();
+  byName[entry->name] = entry.get();
+  entries.push_back(std::move(entry));
+  return entries.back().get();
+}
+
 void WeightStore::rollback(size_t numEntries, size_t numBuffers) {
   for (size_t i = numEntries; i < entries.size(); ++i)
     byName.erase(entries[i]->name);

@@ -56,6 +56,12 @@ public:
   /// fields and raw_data are copied.
   llvm::Error addTensor(const onnx::TensorProto &tensor, llvm::StringRef modelPath);
 
+  /// Registers a tensor the compiler made (dequantized weights for
+  /// --quant-simulate); the store keeps the bytes. Fails if `name` exists.
+  llvm::Expected<const WeightEntry *> addOwned(std::string name, int32_t onnxDataType,
+                                               std::vector<int64_t> dims,
+                                               std::vector<uint8_t> bytes);
+
   const WeightEntry *lookup(llvm::StringRef name) const;
   size_t size() const { return entries.size(); }
   /// Sum of the byte sizes of all entries.

@@ -23,6 +23,17 @@ namespace slm {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// A weight operand slm-quantize may quantize; `axis` is its reduction dim.
+struct QuantizableWeight {
+  mlir::OpOperand *operand;
+  int64_t axis;
+};
+/// The fp32 2-D weight operands of a matmul-like op (none for other ops).
+llvm::SmallVector<QuantizableWeight> quantizableWeights(mlir::Operation *op);
+/// The layer name of a matmul-like op in overrides and reports: its ONNX
+/// node name, or "lm_head" for the one whose result is returned.
+std::string layerNameOf(mlir::Operation *op);
+
 } // namespace slm
 
 #endif // SLMC_PASSES_PASSES_H

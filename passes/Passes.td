@@ -14,6 +14,31 @@ def VerifyShapesResolved : Pass<"slm-verify-shapes-resolved", "mlir::ModuleOp"> 
   }];
 }
 
+def Quantize : Pass<"slm-quantize", "mlir::ModuleOp"> {
+  let summary = "Give matmul weights a quantization scheme (#slm.quant encodings)";
+  let description = [{
+    Rewrites the weights of slm.matmul (rhs), slm.gemm (B) and slm.gated_mlp
+    (its projections) that are 2-D f32 `slm.weight`s into quantized weights:
+    the same named weight with the scheme's storage type and a
+    `#slm.quant<"scheme", axis = k>` encoding, where `axis` is the reduction
+    dim. The bytes are made when the package is written (compiler/Quantizer.h
+    quantizes, the target lays them out), so the pass needs no weights.
+
+    Each consumer is a layer named after its ONNX node; the matmul that
+    produces a function result is also called `lm_head`. `overrides` are
+    `pattern=scheme` pairs (glob patterns on the layer name or the weight
+    name; scheme `none` keeps fp32), applied in order, the last match wins.
+    A weight shared by layers with different schemes gets one quantized
+    weight per scheme.
+  }];
+  let options = [
+    Option<"scheme", "scheme", "std::string", "\"none\"",
+           "Default scheme for every matmul weight (a name from the scheme table, or none)">,
+    ListOption<"overrides", "overrides", "std::string",
+               "Per-layer schemes: pattern=scheme (glob on layer or weight name)">,
+  ];
+}
+
 def ConvertSlmToLinalg : Pass<"convert-slm-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower slm ops to linalg, tensor, arith and math on plain tensors";
   let description = [{
@@ -24,6 +49,10 @@ def ConvertSlmToLinalg : Pass<"convert-slm-to-linalg", "mlir::ModuleOp"> {
     `linalg.generic`s, reductions and normalizations reduction generics,
     contractions batched generics, data movement tensor ops.
   }];
+  let options = [
+    Option<"attentionKernel", "attention-kernel", "bool", "false",
+           "Lower f32 slm.attention to slm.attention_core (the target rewrites it into a kernel call)">,
+  ];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",

@@ -9,6 +9,20 @@ namespace slm {
 
 Target::~Target() = default;
 
+bool Target::runsQuantScheme(llvm::StringRef name) const {
+  for (const std::string &s : quantSchemes())
+    if (s == name)
+      return true;
+  return false;
+}
+
+llvm::Expected<std::vector<uint8_t>>
+Target::packQuantizedWeight(const QuantizedWeight &weight) const {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "target '" + spec().name + "' has no kernels for scheme '" +
+                                     std::string(weight.scheme->name) + "'");
+}
+
 static std::map<std::string, TargetFactory> &registry() {
   static std::map<std::string, TargetFactory> targets;
   return targets;

@@ -10,6 +10,8 @@
 #ifndef SLMC_TARGETS_TARGET_H
 #define SLMC_TARGETS_TARGET_H
 
+#include "dialects/slm/IR/QuantSchemes.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -40,6 +42,8 @@ public:
   /// Passes (textual pipeline elements, comma-separated) run on bufferized
   /// memref IR before the loops are lowered to LLVM; empty for none.
   virtual std::string bufferPipeline() const { return ""; }
+  /// Whether bufferPipeline() turns slm.attention_core into a kernel call.
+  virtual bool hasAttentionKernel() const { return false; }
   /// Micro-kernels (LLVM bitcode built for this target's ISA) linked into
   /// the model before LLVM optimizes it, so calls to them inline. Null when
   /// the target has none.
@@ -47,6 +51,14 @@ public:
   loadMicroKernels(llvm::LLVMContext &context) const {
     return nullptr;
   }
+  /// The quantization schemes this target has kernels for (names from the
+  /// scheme table); quantized weights of other schemes are an error.
+  virtual std::vector<std::string> quantSchemes() const { return {}; }
+  bool runsQuantScheme(llvm::StringRef name) const;
+  /// Lays out a quantized weight for this target's kernels: the bytes the
+  /// package stores for it (64-byte aligned in the package).
+  virtual llvm::Expected<std::vector<uint8_t>>
+  packQuantizedWeight(const QuantizedWeight &weight) const;
 };
 
 using TargetFactory = std::function<std::unique_ptr<Target>()>;

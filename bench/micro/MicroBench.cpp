@@ -267,6 +267,158 @@ double gemvRate(Sgemm sgemm, GemvSet &s, bool transposed) {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantized weights (slm_x86_qmatmul)
+//===----------------------------------------------------------------------===//
+
+using QMatmul = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                         int64_t, int64_t, int64_t);
+
+struct QFormat {
+  const char *name;
+  int64_t format, group, flags;
+};
+
+const QFormat kQFormats[] = {
+    {"int4 g32", SLM_QF_INT4, 32, 0},  {"int4 g128", SLM_QF_INT4, 128, 0},
+    {"int8 g0", SLM_QF_INT8, 0, 0},    {"int8 g0 w8a8", SLM_QF_INT8, 0, SLM_UK_Q_ACT_INT8_ROW},
+    {"f16", SLM_QF_F16, 0, 0},         {"bf16", SLM_QF_BF16, 0, 0}};
+
+/// Copies of one packed weight [N, K], 256 MiB or more in all (so W comes
+/// from memory), random codes and scales.
+struct QSet {
+  int64_t N, K, bytes;
+  std::vector<void *> blobs;
+};
+
+QSet makeQSet(const QFormat &f, int64_t N, int64_t K) {
+  QSet s{N, K, slm_x86_qpack_size(f.format, N, K, f.group), {}};
+  bool isInt = f.format == SLM_QF_INT4 || f.format == SLM_QF_INT8;
+  std::vector<uint8_t> codes(size_t(N * K) * (isInt ? 1 : 2));
+  uint32_t x = 12345;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    x = x * 1664525u + 1013904223u;
+    codes[i] = uint8_t(x >> 24);
+  }
+  if (!isInt) // normal halves / bfloat16s of magnitude about 1/8..1 (no denormals)
+    for (size_t i = 1; i < codes.size(); i += 2)
+      codes[i] = uint8_t((codes[i] & 0x81) | 0x3c);
+  int64_t G = isInt ? (f.group ? (K + f.group - 1) / f.group : 1) : 0;
+  std::vector<float> scale(size_t(N * G), 0.01f), bias(size_t(N * G), -0.05f);
+  int64_t count = std::max<int64_t>(2, ((int64_t(256) << 20) + s.bytes - 1) / s.bytes);
+  for (int64_t i = 0; i < count; ++i) {
+    void *p = nullptr;
+    if (posix_memalign(&p, 64, size_t(s.bytes)) != 0) {
+      std::fprintf(stderr, "slmc-bench-micro: out of memory\n");
+      std::exit(2);
+    }
+    if (i == 0)
+      slm_x86_qpack(f.format, N, K, f.group, codes.data(), isInt ? scale.data() : nullptr,
+                    isInt ? bias.data() : nullptr, p);
+    else
+      std::memcpy(p, s.blobs[0], size_t(s.bytes));
+    s.blobs.push_back(p);
+  }
+  return s;
+}
+
+void freeQSet(QSet &s) {
+  for (void *p : s.blobs)
+    std::free(p);
+}
+
+/// One sample: GB/s of packed weight over one pass through the set (M = 1).
+double qgemvRate(QMatmul qmatmul, const QFormat &f, QSet &s, float *x, float *y) {
+  auto t0 = Clock::now();
+  for (void *w : s.blobs)
+    qmatmul(1, s.N, s.K, int64_t(x), s.K, int64_t(w), int64_t(y), s.N, f.format, f.group, f.flags);
+  return double(s.bytes) * double(s.blobs.size()) / seconds(t0, Clock::now()) / 1e9;
+}
+
+/// One sample: GFLOP/s of C[M, N] = A[M, K] W^T, about 2 GFLOP in all.
+double qgemmRate(QMatmul qmatmul, const QFormat &f, void *w, int64_t M, int64_t N, int64_t K,
+                 float *a, float *c) {
+  double flops = 2.0 * double(M) * double(N) * double(K);
+  int calls = std::max(1, int(2e9 / flops));
+  auto t0 = Clock::now();
+  for (int i = 0; i < calls; ++i)
+    qmatmul(M, N, K, int64_t(a), K, int64_t(w), int64_t(c), N, f.format, f.group, f.flags);
+  return flops * calls / seconds(t0, Clock::now()) / 1e9;
+}
+
+/// The quantized-weight table: GEMV (M = 1) GB/s of the packed weight and %
+/// of the read-bandwidth probe of the same round, for the Llama-3.2-1B
+/// shapes; GEMM at M = 128 GFLOP/s and % of fp32 sgemm of the same round.
+void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &threadCounts,
+              const float *bwData, size_t bwFloats) {
+  const int64_t shapes[][2] = {{8192, 2048}, {2048, 8192}, {128256, 2048}}; // {N, K}
+  const int64_t gM = 128, gN = 2048, gK = 2048;
+  std::printf("\nQuantized weights (slm_x86_qmatmul), W[N, K] packed; GEMV: y[N] = W x, GB/s of the\n"
+              "packed weight, %% of the read-bandwidth probe taken in the same round; GEMM: M = %lld,\n"
+              "N = K = %lld, GFLOP/s, %% of fp32 sgemm on the same threads in the same round.\n",
+              (long long)gM, (long long)gN);
+  float *x = allocFloats(size_t(8192), 0.5f), *y = allocFloats(size_t(128256), 0.f);
+  float *a = allocFloats(size_t(gM * gK), 0.5f), *c = allocFloats(size_t(gM * gN), 0.f);
+  float *b = allocFloats(size_t(gK * gN), 0.25f);
+  std::printf("%-28s", "");
+  for (int t : threadCounts)
+    std::printf(" %7d thread%s       ", t, t == 1 ? " " : "s");
+  std::printf("\n");
+  for (const QFormat &f : kQFormats) {
+    for (auto &shape : shapes) {
+      QSet set = makeQSet(f, shape[0], shape[1]);
+      char label[64];
+      std::snprintf(label, sizeof label, "GEMV %s %lldx%lld", f.name, (long long)shape[0],
+                    (long long)shape[1]);
+      std::printf("%-28s", label);
+      for (int t : threadCounts) {
+        slm::rt::ThreadPool pool(t);
+        slm::rt::ScopedCurrentPool scope(&pool);
+        qgemvRate(qmatmul, f, set, x, y);
+        std::vector<double> rate, pct;
+        for (int r = 0; r < reps; ++r) {
+          double bw = readBandwidth(bwData, bwFloats, t);
+          double v = qgemvRate(qmatmul, f, set, x, y);
+          rate.push_back(v);
+          pct.push_back(100.0 * v / bw);
+        }
+        std::printf(" %7.1f GB/s %4.0f %%  ", median(rate), median(pct));
+      }
+      std::printf("\n");
+      std::fflush(stdout);
+      freeQSet(set);
+    }
+    QSet one = makeQSet(f, gN, gK);
+    char label[64];
+    std::snprintf(label, sizeof label, "GEMM %s M=%lld", f.name, (long long)gM);
+    std::printf("%-28s", label);
+    for (int t : threadCounts) {
+      slm::rt::ThreadPool pool(t);
+      slm::rt::ScopedCurrentPool scope(&pool);
+      qgemmRate(qmatmul, f, one.blobs[0], gM, gN, gK, a, c);
+      std::vector<double> rate, pct;
+      for (int r = 0; r < reps; ++r) {
+        double ref = 2.0 * gM * gN * gK;
+        auto t0 = Clock::now();
+        sgemm(1, gM, gN, gK, int64_t(a), 0, gK, int64_t(b), 0, gN, int64_t(c), 0, gN, 0);
+        ref = ref / seconds(t0, Clock::now()) / 1e9;
+        double v = qgemmRate(qmatmul, f, one.blobs[0], gM, gN, gK, a, c);
+        rate.push_back(v);
+        pct.push_back(100.0 * v / ref);
+      }
+      std::printf(" %7.1f GF/s %4.0f %%  ", median(rate), median(pct));
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    freeQSet(one);
+  }
+  std::free(x);
+  std::free(y);
+  std::free(a);
+  std::free(b);
+  std::free(c);
+}
+
+//===----------------------------------------------------------------------===//
 // Report
 //===----------------------------------------------------------------------===//
 
@@ -298,12 +450,16 @@ double loadAverage() {
 
 void usage() {
   std::printf(
-      "usage: slmc-bench-micro [--json FILE] [--reps N] [--threads LIST]\n\n"
+      "usage: slmc-bench-micro [--json FILE] [--reps N] [--threads LIST]\n"
+      "                        [--quant yes|no|only]\n\n"
       "Probes this machine's read bandwidth (sum over a 1 GiB array) and FP32\n"
       "FMA peak (register-resident loop), then times the x86 micro-kernels:\n"
       "GEMM 512^3 (GFLOP/s, %% of the FMA peak) and GEMV 2048x8192 / 8192x2048\n"
       "(GB/s of the matrix, %% of the read bandwidth), each figure the median\n"
-      "of N rounds (default 7), on each thread count of LIST (default 1,2).\n");
+      "of N rounds (default 7), on each thread count of LIST (default 1,2).\n"
+      "Then (--quant yes, the default; only: nothing else) the quantized-weight\n"
+      "kernels: GEMV of the Llama-3.2-1B shapes per format (GB/s of the packed\n"
+      "weight, %% of the read bandwidth) and GEMM at M = 128 (%% of fp32 sgemm).\n");
 }
 
 } // namespace
@@ -311,6 +467,7 @@ void usage() {
 int main(int argc, char **argv) {
   std::string jsonPath;
   int reps = 7;
+  std::string quant = "yes";
   std::vector<int> threadCounts = {1, 2};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -326,6 +483,12 @@ int main(int argc, char **argv) {
       return 0;
     } else if (arg == "--json") {
       jsonPath = value();
+    } else if (arg == "--quant") {
+      quant = value();
+      if (quant != "yes" && quant != "no" && quant != "only") {
+        std::fprintf(stderr, "slmc-bench-micro: --quant takes yes, no or only\n");
+        return 2;
+      }
     } else if (arg == "--reps") {
       reps = std::max(1, std::atoi(value().c_str()));
     } else if (arg == "--threads") {
@@ -355,6 +518,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   Sgemm sgemm = avx512 ? slm_x86_sgemm_v4 : slm_x86_sgemm_v3;
+  QMatmul qmatmul = avx512 ? slm_x86_qmatmul_v4 : slm_x86_qmatmul_v3;
   const char *isa = avx512 ? "x86-64-v4 (AVX-512)" : "x86-64-v3 (AVX2+FMA)";
   double loadBefore = loadAverage();
   std::printf("slmc-bench-micro: %s micro-kernels, %d rounds (figures are medians), "
@@ -369,6 +533,11 @@ int main(int argc, char **argv) {
   // over the rounds of kernel / probe of the same round.
   size_t bwFloats = (size_t(1) << 30) / sizeof(float);
   float *bwData = allocFloats(bwFloats, 1.f);
+  if (quant == "only") {
+    runQuant(qmatmul, sgemm, reps, threadCounts, bwData, bwFloats);
+    std::free(bwData);
+    return 0;
+  }
   GemmSet gemm = makeGemmSet(512);
   GemvSet wide = makeGemvSet(2048, 8192), tall = makeGemvSet(8192, 2048);
 
@@ -418,7 +587,6 @@ int main(int argc, char **argv) {
       rows[f].percents.push_back(peakOf[f] < 0 ? 0.0 : median(ratios[f]));
     }
   }
-  std::free(bwData);
   freeGemmSet(gemm);
   freeGemvSet(wide);
   freeGemvSet(tall);
@@ -442,6 +610,9 @@ int main(int argc, char **argv) {
               "peak, GEMV of the read\nbandwidth), median over the rounds. Load average "
               "%.2f before, %.2f after.\n",
               loadBefore, loadAfter);
+  if (quant == "yes")
+    runQuant(qmatmul, sgemm, reps, threadCounts, bwData, bwFloats);
+  std::free(bwData);
 
   if (!jsonPath.empty()) {
     FILE *f = std::fopen(jsonPath.c_str(), "w");

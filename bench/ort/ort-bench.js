@@ -6,6 +6,17 @@
 //   node ort-bench.js MODEL.onnx [--seq S] [--past P] [--iters N] [--threads T]
 //
 // Prints one JSON object: {"median_ms", "min_ms", "max_ms", "session_s", ...}.
+//
+//   node ort-bench.js MODEL.onnx --serve [--threads T]
+//
+// Keeps one session (creating one for a 1B model takes many seconds) and
+// answers JSON commands on stdin, one JSON line each on stdout (bench.py):
+//   {"cmd": "run", "seq": S, "past": P, "warmup": W, "iters": N}
+//       -> {"ms": [...], "warmup_ms": [...]}
+//   {"cmd": "check", "dir": D}: runs the inputs in D/raw.json (raw files
+//       written by bench/torch/llama_torch.py) and compares the logits
+//       -> {"max_abs": x, "max_abs_ref": y}
+//   {"cmd": "stats"} -> {"max_rss_kb": n}
 'use strict';
 const path = require('path');
 let ort;
@@ -18,10 +29,11 @@ try {
 }
 
 function parseArgs(argv) {
-  const args = {seq: 1, past: 0, iters: 5, warmup: 1, threads: 1};
+  const args = {seq: 1, past: 0, iters: 5, warmup: 1, threads: 1, serve: false};
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
-    if (a.startsWith('--')) args[a.slice(2)] = Number(argv[++i]);
+    if (a === '--serve') args.serve = true;
+    else if (a.startsWith('--')) args[a.slice(2)] = Number(argv[++i]);
     else args.model = a;
   }
   if (!args.model) {
@@ -67,6 +79,72 @@ function makeInputs(session, seq, past) {
   return feeds;
 }
 
+async function timeRuns(session, feeds, warmup, iters) {
+  const times = [];
+  for (let i = 0; i < warmup + iters; ++i) {
+    const t = process.hrtime.bigint();
+    await session.run(feeds);
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return {warmup_ms: times.slice(0, warmup), ms: times.slice(warmup)};
+}
+
+// Feeds from raw little-endian files described by DIR/raw.json; the graph's
+// inputs pick what they need by name.
+async function check(session, dir) {
+  const fs = require('fs');
+  const raw = JSON.parse(fs.readFileSync(path.join(dir, 'raw.json'), 'utf8'));
+  const feeds = {};
+  for (const t of raw.inputs) {
+    if (!session.inputNames.includes(t.name)) continue;
+    const buf = fs.readFileSync(path.join(dir, t.file));
+    const bytes = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    const data = t.dtype === 'int64' ? new BigInt64Array(bytes) : new Float32Array(bytes);
+    feeds[t.name] = new ort.Tensor(t.dtype === 'int64' ? 'int64' : 'float32', data, t.dims);
+  }
+  const out = await session.run(feeds);
+  const got = out.logits.data;
+  const buf = fs.readFileSync(path.join(dir, raw.logits.file));
+  const want = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  if (got.length !== want.length)
+    return {error: 'logits have ' + got.length + ' elements, expected ' + want.length};
+  let maxAbs = 0, maxRef = 0;
+  for (let i = 0; i < got.length; ++i) {
+    maxAbs = Math.max(maxAbs, Math.abs(got[i] - want[i]));
+    maxRef = Math.max(maxRef, Math.abs(want[i]));
+  }
+  return {max_abs: maxAbs, max_abs_ref: maxRef};
+}
+
+async function serve(session, sessionSeconds, threads) {
+  const version = 'onnxruntime-node ' + (ort.env.versions ? ort.env.versions.common : '');
+  console.log(JSON.stringify({ready: true, load_s: sessionSeconds, version, threads}));
+  const rl = require('readline').createInterface({input: process.stdin});
+  let key = null, feeds = null;
+  for await (const line of rl) {
+    let reply;
+    try {
+      const cmd = JSON.parse(line);
+      if (cmd.cmd === 'run') {
+        if (key !== cmd.seq + ',' + cmd.past) {
+          key = cmd.seq + ',' + cmd.past;
+          feeds = makeInputs(session, cmd.seq, cmd.past);
+        }
+        reply = await timeRuns(session, feeds, cmd.warmup || 0, cmd.iters || 1);
+      } else if (cmd.cmd === 'check') {
+        reply = await check(session, cmd.dir);
+      } else if (cmd.cmd === 'stats') {
+        reply = {max_rss_kb: process.resourceUsage().maxRSS};
+      } else {
+        reply = {error: 'unknown command ' + cmd.cmd};
+      }
+    } catch (e) {
+      reply = {error: e.message};
+    }
+    console.log(JSON.stringify(reply));
+  }
+}
+
 (async () => {
   const args = parseArgs(process.argv.slice(2));
   const t0 = process.hrtime.bigint();
@@ -74,6 +152,7 @@ function makeInputs(session, seq, past) {
     graphOptimizationLevel: 'all', intraOpNumThreads: args.threads, interOpNumThreads: 1,
     executionMode: 'sequential'});
   const sessionSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (args.serve) return serve(session, sessionSeconds, args.threads);
   const feeds = makeInputs(session, args.seq, args.past);
   for (let i = 0; i < args.warmup; ++i) await session.run(feeds);
   const times = [];

@@ -140,10 +140,59 @@ void appendBatchExprs(OpBuilder &b, ArrayRef<DimExpr> batch, ArrayRef<DimExpr> o
 }
 
 //===----------------------------------------------------------------------===//
+// quantized weights
+//===----------------------------------------------------------------------===//
+
+/// `x` ([..., K], f32) times the quantized weight `weight` (the slm value:
+/// [K, N] with axis 0 or [N, K] with axis 1): an slm.quantized_matmul on the
+/// rows of x, reshaped back to [..., N].
+FailureOr<Value> lowerQuantizedProjection(Operation *op, Value x, Value weight,
+                                          LoweringContext &ctx) {
+  ContractionBuilder cb(ctx, op->getLoc());
+  OpBuilder &b = cb.b;
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  QuantAttr quant = getQuantEncoding(wType);
+  if (!xType.getElementType().isF32() || wType.getRank() != 2 || quant.getAxis() > 1)
+    return op->emitError() << "quantized weights need an f32 input and a 2-D weight (got "
+                           << xType << " x " << wType << ")",
+           failure();
+  int64_t k = wType.getDimSize(quant.getAxis()), n = wType.getDimSize(1 - quant.getAxis());
+  SymbolicShape a = *getSymbolicShape(xType);
+  if (a.empty() || a.back() != DimExpr(k))
+    return op->emitError() << "the input's last dim does not match the weight's reduction ("
+                           << k << ")",
+           failure();
+  int64_t rank = a.size();
+  Value rows = ctx.get(x);
+  if (rank == 1)
+    rows = tensor::ExpandShapeOp::create(b, cb.loc,
+                                         RankedTensorType::get({1, k}, xType.getElementType()),
+                                         rows, SmallVector<ReassociationIndices>{{0, 1}});
+  else if (rank > 2)
+    rows = cb.collapse(rows, leadingGroup(rank - 1, rank));
+  SymbolicShape outShape{rank == 1 ? DimExpr(1) : product(ArrayRef(a).drop_back()), DimExpr(n)};
+  Value init = ctx.empty(cb.loc, getTensorType(b.getContext(), outShape, b.getF32Type()));
+  Value prod = QuantizedMatmulOp::create(b, cb.loc, TypeRange{init.getType()}, rows,
+                                         ctx.get(weight), init, quant, b.getI64IntegerAttr(k),
+                                         b.getI64IntegerAttr(n))
+                   .getResult()[0];
+  SymbolicShape resultShape(a.begin(), a.end() - 1);
+  resultShape.push_back(DimExpr(n));
+  Type resultType = getTensorType(b.getContext(), resultShape, b.getF32Type());
+  if (rank == 1)
+    return Value(tensor::CollapseShapeOp::create(b, cb.loc, LoweringContext::plain(resultType),
+                                                 prod, SmallVector<ReassociationIndices>{{0, 1}}));
+  return rank > 2 ? cb.expand(prod, resultType, leadingGroup(rank - 1, rank)) : prod;
+}
+
+//===----------------------------------------------------------------------===//
 // matmul
 //===----------------------------------------------------------------------===//
 
 FailureOr<Value> lowerMatMul(MatMulOp op, LoweringContext &ctx) {
+  if (getQuantEncoding(op.getRhs().getType()))
+    return lowerQuantizedProjection(op, op.getLhs(), op.getRhs(), ctx);
   ContractionBuilder cb(ctx, op.getLoc());
   OpBuilder &b = cb.b;
   auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
@@ -240,7 +289,8 @@ FailureOr<Value> lowerGemm(GemmOp op, LoweringContext &ctx) {
   Type elem = resultType.getElementType();
   if (!isa<FloatType>(elem) ||
       cast<RankedTensorType>(op.getA().getType()).getElementType() != elem ||
-      cast<RankedTensorType>(op.getB().getType()).getElementType() != elem)
+      (!getQuantEncoding(op.getB().getType()) &&
+       cast<RankedTensorType>(op.getB().getType()).getElementType() != elem))
     return op.emitError() << "the linalg lowering supports floating-point gemm only", failure();
   Value c = op.getC();
   if (c && cast<RankedTensorType>(c.getType()).getRank() > 2)
@@ -248,15 +298,25 @@ FailureOr<Value> lowerGemm(GemmOp op, LoweringContext &ctx) {
   Type acc = accumulatorType(elem);
   SymbolicShape r = *getSymbolicShape(resultType);
   Value lhs = ctx.get(op.getA()), rhs = ctx.get(op.getB());
-  Value out = cb.zeros(r, acc);
   bool transA = op.getTransA(), transB = op.getTransB();
 
   Value prod;
-  if (!transA && !transB) {
+  if (getQuantEncoding(op.getB().getType())) {
+    // slm-quantize only quantizes B of gemms without transA (and encodes
+    // transB as the weight's axis).
+    if (transA)
+      return op.emitError() << "gemm: a quantized B needs transA = 0", failure();
+    FailureOr<Value> q = lowerQuantizedProjection(op, op.getA(), op.getB(), ctx);
+    if (failed(q))
+      return failure();
+    prod = *q;
+  } else if (!transA && !transB) {
+    Value out = cb.zeros(r, acc);
     prod = linalg::MatmulOp::create(b, cb.loc, TypeRange{out.getType()},
                                     ValueRange{lhs, rhs}, ValueRange{out})
                .getResult(0);
   } else {
+    Value out = cb.zeros(r, acc);
     // Loops (m, n, k) with the transposed operands read transposed.
     AffineExpr dm = b.getAffineDimExpr(0), dn = b.getAffineDimExpr(1),
                dk = b.getAffineDimExpr(2);

@@ -18,6 +18,10 @@ namespace slm {
 
 RankedTensorType LoweringContext::plain(Type type) {
   auto t = cast<RankedTensorType>(type);
+  // A quantized weight is the target's packed bytes, of a size only the
+  // target knows.
+  if (getQuantEncoding(t))
+    return RankedTensorType::get({ShapedType::kDynamic}, IntegerType::get(t.getContext(), 8));
   return RankedTensorType::get(t.getShape(), t.getElementType());
 }
 
@@ -111,7 +115,7 @@ static std::vector<std::string> collectSymbols(func::FuncOp func) {
   return names;
 }
 
-static LogicalResult lowerFunction(func::FuncOp func) {
+static LogicalResult lowerFunction(func::FuncOp func, bool attentionKernel) {
   MLIRContext *ctx = func.getContext();
   OpBuilder builder(func);
   std::vector<std::string> symbols = collectSymbols(func);
@@ -146,6 +150,10 @@ static LogicalResult lowerFunction(func::FuncOp func) {
     unsigned index = numSymbols + numInputs + i;
     mapping.map(w.getResult(), entry->getArgument(index));
     lowered.setArgAttr(index, "slm.weight", builder.getStringAttr(w.getName()));
+    // Quantized: the package writer quantizes and packs the named fp32
+    // weight as this type says.
+    if (getQuantEncoding(w.getType()))
+      lowered.setArgAttr(index, "slm.quantized_type", TypeAttr::get(w.getType()));
   }
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     if (auto name = func.getResultAttr(i, "slm.name"))
@@ -153,6 +161,7 @@ static LogicalResult lowerFunction(func::FuncOp func) {
 
   builder.setInsertionPointToEnd(entry);
   LoweringContext lc(builder, mapping, symbolValues);
+  lc.attentionKernel = attentionKernel;
   for (Operation &op : func.getBody().front()) {
     if (isa<WeightOp>(op))
       continue;
@@ -172,7 +181,7 @@ static LogicalResult lowerFunction(func::FuncOp func) {
     }
     bool handled = false;
     for (auto lower : {lowerElementwise, lowerReductions, lowerContractions,
-                       lowerDataMovement}) {
+                       lowerDataMovement, lowerFusedOps, lowerAttentionOps}) {
       FailureOr<bool> r = lower(&op, lc);
       if (failed(r)) {
         lowered.erase();
@@ -213,10 +222,11 @@ static LogicalResult lowerFunction(func::FuncOp func) {
 namespace {
 struct ConvertSlmToLinalgPass
     : slm::impl::ConvertSlmToLinalgBase<ConvertSlmToLinalgPass> {
+  using ConvertSlmToLinalgBase::ConvertSlmToLinalgBase;
   void runOnOperation() override {
     SmallVector<func::FuncOp> funcs(getOperation().getOps<func::FuncOp>());
     for (func::FuncOp f : funcs)
-      if (!f.isExternal() && failed(slm::lowerFunction(f)))
+      if (!f.isExternal() && failed(slm::lowerFunction(f, attentionKernel)))
         return signalPassFailure();
   }
 };

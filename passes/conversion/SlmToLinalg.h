@@ -29,6 +29,8 @@ public:
 
   mlir::OpBuilder &builder;
   mlir::IRMapping &mapping;
+  /// slm.attention becomes slm.attention_core (the target has a kernel).
+  bool attentionKernel = false;
 
   /// The lowered value of an slm value.
   mlir::Value get(mlir::Value v) const { return mapping.lookup(v); }
@@ -62,6 +64,8 @@ mlir::FailureOr<bool> lowerElementwise(mlir::Operation *op, LoweringContext &ctx
 mlir::FailureOr<bool> lowerReductions(mlir::Operation *op, LoweringContext &ctx);
 mlir::FailureOr<bool> lowerContractions(mlir::Operation *op, LoweringContext &ctx);
 mlir::FailureOr<bool> lowerDataMovement(mlir::Operation *op, LoweringContext &ctx);
+mlir::FailureOr<bool> lowerFusedOps(mlir::Operation *op, LoweringContext &ctx);
+mlir::FailureOr<bool> lowerAttentionOps(mlir::Operation *op, LoweringContext &ctx);
 
 } // namespace slm
 

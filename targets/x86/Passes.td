@@ -42,4 +42,34 @@ def X86ContractionsToUKernels : Pass<"slm-x86-ukernels", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
 
+def X86QuantizedMatmulToUKernels : Pass<"slm-x86-quantized-ukernels", "mlir::ModuleOp"> {
+  let summary = "Call the x86 quantized GEMM/GEMV micro-kernel for slm.quantized_matmul";
+  let description = [{
+    Runs on bufferized IR. Each `slm.quantized_matmul` on memrefs becomes
+
+      slm_x86_qmatmul(M, N, K, A, lda, W, C, ldc, format, group, flags)
+
+    (targets/x86/ukernels/ukernels.h): format and group from the weight's
+    scheme, flags asking for int8 activations per row for schemes that
+    quantize activations (w8a8-dynamic). A and C must have unit inner stride
+    (checked at run time: the lowering collapses rows of dense tensors).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect"];
+}
+
+def X86AttentionToUKernel : Pass<"slm-x86-attention", "mlir::ModuleOp"> {
+  let summary = "Call the x86 attention micro-kernel for slm.attention_core";
+  let description = [{
+    Runs on bufferized IR. Each `slm.attention_core` on memrefs (f32, static
+    head counts, head dim <= 256) becomes a call of slm_x86_attention
+    (targets/x86/ukernels/attention.h) with the sizes, addresses and strides
+    of q, the present K/V buffers (views of the KV cache: read in place),
+    the output and the optional i64 attention_mask. The head dim must have
+    unit stride (checked at run time with cf.assert).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect"];
+}
+
 #endif // SLMC_TARGETS_X86_PASSES_TD

@@ -15,6 +15,7 @@
 #include "targets/Target.h"
 #include "targets/x86/Passes.h"
 #include "targets/x86/X86MicroKernelBitcode.h"
+#include "targets/x86/ukernels/ukernels.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Bitcode/BitcodeReader.h"
@@ -29,7 +30,10 @@ public:
   explicit X86Target(TargetSpec spec) : targetSpec(std::move(spec)) {}
   const TargetSpec &spec() const override { return targetSpec; }
 
-  std::string bufferPipeline() const override { return "slm-x86-ukernels"; }
+  std::string bufferPipeline() const override {
+    return "slm-x86-ukernels, slm-x86-quantized-ukernels, slm-x86-attention";
+  }
+  bool hasAttentionKernel() const override { return true; }
 
   llvm::Expected<std::unique_ptr<llvm::Module>>
   loadMicroKernels(llvm::LLVMContext &context) const override {
@@ -42,6 +46,37 @@ public:
                                      "cannot read the embedded micro-kernels (" + name.str() +
                                          "): " + llvm::toString(module.takeError()));
     return std::move(*module);
+  }
+
+  /// Every scheme of the table: the kernels (ukernels/qmatmul.cpp) cover
+  /// int8/int4 with any group, f16, bf16, and int8 activations per token.
+  std::vector<std::string> quantSchemes() const override {
+    std::vector<std::string> names;
+    for (const QuantScheme &s : allQuantSchemes())
+      names.emplace_back(s.name);
+    return names;
+  }
+
+  llvm::Expected<std::vector<uint8_t>>
+  packQuantizedWeight(const QuantizedWeight &w) const override {
+    int64_t format = 0;
+    switch (w.scheme->weights) {
+    case WeightDType::Int8: format = SLM_QF_INT8; break;
+    case WeightDType::Int4: format = SLM_QF_INT4; break;
+    case WeightDType::F16: format = SLM_QF_F16; break;
+    case WeightDType::BF16: format = SLM_QF_BF16; break;
+    }
+    int64_t size = slm_x86_qpack_size(format, w.n, w.k, w.group);
+    if (size < 0)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "the x86 kernels cannot lay out a " + std::to_string(w.n) +
+                                         "x" + std::to_string(w.k) + " weight with scheme '" +
+                                         std::string(w.scheme->name) + "'");
+    std::vector<uint8_t> bytes(static_cast<size_t>(size));
+    slm_x86_qpack(format, w.n, w.k, w.group, w.codes.data(),
+                  w.scale.empty() ? nullptr : w.scale.data(),
+                  w.bias.empty() ? nullptr : w.bias.data(), bytes.data());
+    return bytes;
   }
 
 private:

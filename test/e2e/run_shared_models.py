@@ -19,6 +19,7 @@ def main():
     p.add_argument("--targets", default="native")
     p.add_argument("--atol", default="1e-4")
     p.add_argument("--rtol", default="1e-3")
+    p.add_argument("--no-fusion", action="store_true", help="compile with slmc --no-fusion")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     models = sorted(root for root, dirs, files in os.walk(os.path.join(args.shared, "models"))
@@ -32,7 +33,8 @@ def main():
             pkg = os.path.join(args.out, "%s-%s.slmpkg" % (name, target))
             r = subprocess.run([os.path.join(args.tools, "slmc"), "compile",
                                 os.path.join(model, "model.onnx"), "--target", target,
-                                "-o", pkg, "--quiet"], capture_output=True, text=True)
+                                "-o", pkg, "--quiet"] + (["--no-fusion"] if args.no_fusion else []),
+                               capture_output=True, text=True)
             if r.returncode == 0:
                 r = subprocess.run([os.path.join(args.tools, "slmc-run"), pkg, "--test-dir", model,
                                     "--atol", args.atol, "--rtol", args.rtol],

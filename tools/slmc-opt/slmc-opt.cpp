@@ -7,6 +7,7 @@
 
 #include "compiler/Codegen.h"
 #include "passes/Passes.h"
+#include "passes/fusion/Passes.h"
 #include "targets/Target.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -16,6 +17,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   slm::registerSlmPasses();
+  slm::registerFusionPasses();
   slm::registerAllTargets(); // and their passes (slm-x86-ukernels, ...)
   mlir::DialectRegistry registry;
   slm::registerCodegenDialects(registry);

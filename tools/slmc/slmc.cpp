@@ -70,8 +70,40 @@ static cl::opt<bool> profileKernels(
 static cl::opt<bool> printPipeline("print-pipeline",
                                    cl::desc("Print the lowering pass pipeline"),
                                    cl::sub(compileCmd));
+static cl::opt<std::string> quantScheme(
+    "quant",
+    cl::desc("Quantization scheme of the matmul weights: none (default) or a scheme of "
+             "--list-schemes"),
+    cl::value_desc("scheme"), cl::init("none"), cl::sub(compileCmd));
+static cl::list<std::string> quantOverrides(
+    "quant-override",
+    cl::desc("Per-layer scheme, pattern=scheme (glob on the ONNX node name, the weight name, "
+             "or lm_head; scheme none keeps fp32); repeatable, the last match wins"),
+    cl::value_desc("pattern=scheme"), cl::CommaSeparated, cl::sub(compileCmd));
+static cl::opt<slm::ScaleSearch> quantSearch(
+    "quant-search", cl::desc("How quantization scales are chosen"),
+    cl::values(clEnumValN(slm::ScaleSearch::Mse, "mse",
+                          "clip search minimising the squared error per group (default)"),
+               clEnumValN(slm::ScaleSearch::MinMax, "minmax", "the group's full range")),
+    cl::init(slm::ScaleSearch::Mse), cl::sub(compileCmd));
+static cl::opt<bool> quantSimulate(
+    "quant-simulate",
+    cl::desc("Store fp32 weights holding the quantized weights' dequantized values (a "
+             "reference for the quantized kernels; accuracy studies)"),
+    cl::sub(compileCmd));
+static cl::opt<bool> listSchemesFlag("list-schemes",
+                                     cl::desc("List the quantization schemes and exit"),
+                                     cl::sub(compileCmd));
+static cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Write a JSON report: op_counts of the final slm graph and the layers with "
+             "their schemes"),
+    cl::value_desc("file.json"), cl::sub(compileCmd));
 static cl::opt<bool> quiet("quiet", cl::desc("No progress messages"),
                            cl::sub(cl::SubCommand::getAll()));
+static cl::opt<bool> noFusion("no-fusion",
+                              cl::desc("Keep the graph as imported: no operator fusion"),
+                              cl::sub(importCmd), cl::sub(compileCmd));
 
 static void progress(const Twine &msg) {
   if (!quiet)
@@ -127,7 +159,7 @@ static mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context,
   }
   if (canonicalize) {
     progress("canonicalizing");
-    if (failed(slm::runImportCleanup(**module))) {
+    if (failed(slm::runImportCleanup(**module, /*fusion=*/!noFusion))) {
       errs() << "slmc: error: " << path << ": canonicalization failed\n";
       return nullptr;
     }
@@ -177,6 +209,11 @@ static int runCompile() {
     }
     return 0;
   }
+  if (listSchemesFlag) {
+    for (const slm::QuantScheme &s : slm::allQuantSchemes())
+      outs() << s.name << "\t" << s.summary << "\n";
+    return 0;
+  }
   if (compileInput.empty() || compileOutput.empty()) {
     errs() << "slmc: error: usage: slmc compile <model.onnx> -o <file> [--target T]\n";
     return 1;
@@ -208,13 +245,20 @@ static int runCompile() {
                ? 0
                : 1;
   };
-  if (emitKind == EmitKind::Slm)
-    return printModule();
+  slm::CompileOptions options;
+  options.contextLimit = contextLimit;
+  options.profile = profileKernels;
+  options.quant = quantScheme;
+  options.quantOverrides.assign(quantOverrides.begin(), quantOverrides.end());
+  options.scaleSearch = quantSearch;
+  options.quantSimulate = quantSimulate;
+  options.reportPath = reportPath;
+  options.progress = [](const std::string &msg) { progress(msg); };
+  if (!reportPath.empty() && emitKind != EmitKind::Package) {
+    errs() << "slmc: error: --report needs --emit=package\n";
+    return 1;
+  }
   if (emitKind == EmitKind::Package) {
-    slm::CompileOptions options;
-    options.contextLimit = contextLimit;
-    options.profile = profileKernels;
-    options.progress = [](const std::string &msg) { progress(msg); };
     if (auto err = slm::compileToPackage(*module, weights, **target, compileOutput, options)) {
       errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
       return 1;
@@ -222,6 +266,12 @@ static int runCompile() {
     progress("wrote " + compileOutput + " (" + std::to_string(elapsed()) + " s)");
     return 0;
   }
+  if (auto err = slm::applyQuantization(*module, weights, **target, options)) {
+    errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
+    return 1;
+  }
+  if (emitKind == EmitKind::Slm)
+    return printModule();
   progress("lowering for " + targetName);
   if (emitKind == EmitKind::Linalg) {
     mlir::PassManager pm(&context);

@@ -27,6 +27,11 @@ std::optional<SymbolicShape> getSymbolicShape(Type type) {
   return shape;
 }
 
+QuantAttr getQuantEncoding(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor ? dyn_cast_or_null<QuantAttr>(tensor.getEncoding()) : QuantAttr();
+}
+
 RankedTensorType getTensorType(MLIRContext *ctx, const SymbolicShape &shape,
                                Type elementType) {
   SmallVector<int64_t> dims;

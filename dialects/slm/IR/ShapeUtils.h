@@ -11,6 +11,7 @@
 #define SLMC_DIALECTS_SLM_IR_SHAPEUTILS_H
 
 #include "dialects/slm/IR/DimExpr.h"
+#include "dialects/slm/IR/SlmDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 
@@ -23,6 +24,9 @@ namespace slm {
 /// from the `#slm.dims` encoding. Fails (nullopt) for unranked types or
 /// dynamic dims without an expression.
 std::optional<SymbolicShape> getSymbolicShape(mlir::Type type);
+
+/// The `#slm.quant` encoding of a quantized weight's tensor type, or null.
+QuantAttr getQuantEncoding(mlir::Type type);
 
 /// A ranked tensor type for `shape` (constant dims static, the others `?`
 /// with a `#slm.dims` encoding).

@@ -28,4 +28,26 @@ def Slm_DimsAttr : AttrDef<Slm_Dialect, "Dims"> {
   }];
 }
 
+def Slm_QuantAttr : AttrDef<Slm_Dialect, "Quant"> {
+  let mnemonic = "quant";
+  let summary = "How a weight tensor is quantized: a scheme and its group axis";
+  let description = [{
+    The encoding of a quantized weight's tensor type:
+    `tensor<576x1536xi4, #slm.quant<"int4-g32", axis = 0>>` is a [K, N]
+    matmul weight whose groups of 32 run along dim 0 (the reduction).
+    `scheme` names a record of the scheme table (QuantSchemes.h); the
+    element type is the stored dtype (i8, i4, f16, bf16). The bytes behind
+    it are made by the quantizer and laid out by the target when the package
+    is written; ops that take such a tensor compute in the float type of
+    their other operands.
+  }];
+  let parameters = (ins StringRefParameter<"scheme name">:$scheme, "int64_t":$axis);
+  let assemblyFormat = "`<` $scheme `,` `axis` `=` $axis `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The scheme record (verified to exist).
+    const ::slm::QuantScheme &getRecord() const;
+  }];
+}
+
 #endif // SLM_ATTRS_TD

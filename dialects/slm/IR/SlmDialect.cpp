@@ -99,3 +99,22 @@ void DimsAttr::print(AsmPrinter &printer) const {
                         [&](StringAttr s) { printer << '"' << s.getValue() << '"'; });
   printer << ">";
 }
+
+//===----------------------------------------------------------------------===//
+// QuantAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                StringRef scheme, int64_t axis) {
+  if (!lookupQuantScheme(std::string_view(scheme.data(), scheme.size())))
+    return emitError() << "unknown quantization scheme '" << scheme
+                       << "' (known: " << quantSchemeNames() << ")";
+  if (axis < 0)
+    return emitError() << "quantization axis must be >= 0, got " << axis;
+  return success();
+}
+
+const QuantScheme &QuantAttr::getRecord() const {
+  StringRef name = getScheme();
+  return *lookupQuantScheme(std::string_view(name.data(), name.size()));
+}

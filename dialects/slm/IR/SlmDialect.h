@@ -3,6 +3,7 @@
 #define SLMC_DIALECTS_SLM_IR_SLMDIALECT_H
 
 #include "dialects/slm/IR/DimExpr.h"
+#include "dialects/slm/IR/QuantSchemes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"

@@ -756,7 +756,9 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *ctx, std::optional<Locatio
     out.push_back(a[a.size() - 2]);
   if (!vecB)
     out.push_back(b[b.size() - 1]);
-  if (elementTypeOf(adaptor.getLhs()) != elementTypeOf(adaptor.getRhs()))
+  // A quantized weight stores another dtype; the product is in the lhs's.
+  if (!getQuantEncoding(adaptor.getRhs().getType()) &&
+      elementTypeOf(adaptor.getLhs()) != elementTypeOf(adaptor.getRhs()))
     return emitOptionalError(loc, "slm.matmul: operand element types differ");
   results.push_back(getTensorType(ctx, out, elementTypeOf(adaptor.getLhs())));
   return success();
@@ -844,6 +846,61 @@ LogicalResult EinsumOp::inferReturnTypes(MLIRContext *ctx, std::optional<Locatio
     out.push_back(dims[c]);
   }
   results.push_back(getTensorType(ctx, out, elementTypeOf(adaptor.getInputs()[0])));
+  return success();
+}
+
+// gated_mlp (fusion-a). Weights are read with their plain shape, not
+// getSymbolicShape: a quantized weight's encoding is #slm.quant, not dims.
+static std::optional<std::pair<int64_t, int64_t>> staticMatrixShape(Value w) {
+  auto t = dyn_cast<RankedTensorType>(w.getType());
+  if (!t || t.getRank() != 2 || !t.hasStaticShape())
+    return std::nullopt;
+  return std::make_pair(t.getDimSize(0), t.getDimSize(1));
+}
+
+LogicalResult GatedMlpOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  ShapeReader shapeOf{loc};
+  SymbolicShape x = shapeOf(adaptor.getX());
+  if (shapeOf.failed)
+    return failure();
+  if (x.empty())
+    return emitOptionalError(loc, "slm.gated_mlp: x must have rank >= 1");
+  auto down = staticMatrixShape(adaptor.getWDown());
+  if (!down)
+    return emitOptionalError(loc, "slm.gated_mlp: w_down must be a static 2-D tensor");
+  x.back() = DimExpr(down->second);
+  results.push_back(getTensorType(ctx, x, elementTypeOf(adaptor.getX())));
+  return success();
+}
+
+LogicalResult GatedMlpOp::verify() {
+  StringRef act = getActivation();
+  if (act != "silu" && act != "gelu" && act != "gelu_tanh")
+    return emitOpError() << "unknown activation \"" << act
+                         << "\" (expected silu, gelu or gelu_tanh)";
+  if (getFusedGateUp() == bool(getWUp()))
+    return emitOpError() << "needs either w_up or fused_gate_up, not both or neither";
+  if (!isa<FloatType>(elementTypeOf(getX())))
+    return emitOpError() << "x must be a float tensor";
+  auto gate = staticMatrixShape(getWGate()), down = staticMatrixShape(getWDown());
+  if (!gate || !down)
+    return emitOpError() << "weights must be static 2-D tensors";
+  int64_t k = gate->first, inter = gate->second;
+  if (getFusedGateUp()) {
+    if (inter % 2)
+      return emitOpError() << "fused gate_up weight has an odd number of columns";
+    inter /= 2;
+  } else {
+    auto up = staticMatrixShape(getWUp());
+    if (!up || *up != *gate)
+      return emitOpError() << "w_up must be a static 2-D tensor of w_gate's shape";
+  }
+  if (down->first != inter)
+    return emitOpError() << "w_down has " << down->first << " rows, expected " << inter;
+  int64_t xk = cast<RankedTensorType>(getX().getType()).getShape().back();
+  if (!ShapedType::isDynamic(xk) && xk != k)
+    return emitOpError() << "x's last dim " << xk << " differs from the weights' " << k;
   return success();
 }
 
@@ -1351,6 +1408,127 @@ void ConstantOfShapeOp::getCanonicalizationPatterns(RewritePatternSet &results,
 }
 void AddOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *ctx) {
   results.add<FoldOffsetIntoRange>(ctx);
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizedMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizedMatmulOp::verify() {
+  auto input = cast<ShapedType>(getInput().getType());
+  auto weight = cast<ShapedType>(getWeight().getType());
+  auto init = cast<ShapedType>(getInit().getType());
+  if (input.getRank() != 2 || init.getRank() != 2)
+    return emitOpError("input and init must be 2-D");
+  if (weight.getRank() != 1 || !weight.getElementType().isInteger(8))
+    return emitOpError("weight must be a 1-D buffer of i8 (packed bytes)");
+  if (!input.getElementType().isF32() || !init.getElementType().isF32())
+    return emitOpError("input and init must be f32");
+  if (getK() < 1 || getN() < 1)
+    return emitOpError("k and n must be positive");
+  if (!ShapedType::isDynamic(input.getDimSize(1)) && input.getDimSize(1) != getK())
+    return emitOpError("input has ") << input.getDimSize(1) << " columns, k is " << getK();
+  if (!ShapedType::isDynamic(init.getDimSize(1)) && init.getDimSize(1) != getN())
+    return emitOpError("init has ") << init.getDimSize(1) << " columns, n is " << getN();
+  bool tensors = isa<TensorType>(getInit().getType());
+  if (tensors != (getNumResults() == 1) ||
+      (tensors && getResult()[0].getType() != getInit().getType()))
+    return emitOpError("on tensors it returns one result of the init's type; on memrefs none");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RotaryOp, AttentionOp, AttentionCoreOp (fusion-b)
+//===----------------------------------------------------------------------===//
+
+LogicalResult RotaryOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferSameAs(ctx, loc, adaptor.getX(), results);
+}
+
+LogicalResult RotaryOp::verify() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  auto cosT = cast<RankedTensorType>(getCos().getType());
+  if (cosT != getSin().getType())
+    return emitOpError("cos and sin must have the same type");
+  if (x.getRank() < 2 || cosT.getRank() > x.getRank())
+    return emitOpError("x must have rank >= 2 and cos/sin no larger rank");
+  int64_t r = getRotaryDim(), d = x.getShape().back();
+  if (r < 2 || r % 2 != 0 || (!ShapedType::isDynamic(d) && r > d))
+    return emitOpError("rotary_dim must be even, >= 2 and <= the last dim, got ") << r;
+  if (cosT.getShape().back() != r)
+    return emitOpError("cos/sin must have rotary_dim (") << r << ") as their last dim";
+  if (x.getElementType() != cosT.getElementType() || !isa<FloatType>(x.getElementType()))
+    return emitOpError("x, cos and sin must share a float element type");
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  auto shapeOf = [](Value v) { return *getSymbolicShape(v.getType()); };
+  for (Value v : {getQ(), getK(), getV()})
+    if (cast<RankedTensorType>(v.getType()).getRank() != 4)
+      return emitOpError("q, k and v must be [B, H, S, D]");
+  SymbolicShape q = shapeOf(getQ()), k = shapeOf(getK()), v = shapeOf(getV());
+  if (k != v)
+    return emitOpError("k and v must have the same shape");
+  if (q[0] != k[0] || q[2] != k[2] || q[3] != k[3])
+    return emitOpError("q and k must agree in batch, sequence and head dims");
+  auto hq = q[1].getConstant(), hkv = k[1].getConstant();
+  if (!hq || !hkv || *hkv <= 0 || *hq % *hkv != 0)
+    return emitOpError("head counts must be static with Hq a multiple of Hkv");
+  if ((bool)getPastKey() != (bool)getPastValue())
+    return emitOpError("past_key and past_value come together");
+  SymbolicShape present = k;
+  if (getPastKey()) {
+    SymbolicShape p = shapeOf(getPastKey());
+    if (p.size() != 4 || p != shapeOf(getPastValue()) || p[0] != k[0] || p[1] != k[1] ||
+        p[3] != k[3])
+      return emitOpError("past caches must be [B, Hkv, P, D] like k");
+    present[2] = p[2] + k[2];
+  }
+  if (shapeOf(getOutput()) != q)
+    return emitOpError("output must have q's shape");
+  if (shapeOf(getPresentKey()) != present || shapeOf(getPresentValue()) != present)
+    return emitOpError("present caches must be [B, Hkv, P + S, D]");
+  StringRef mask = getMask();
+  if (mask != "none" && mask != "causal" && mask != "causal+padding")
+    return emitOpError("mask must be none, causal or causal+padding, got '") << mask << "'";
+  if ((mask == "causal+padding") != (bool)getAttentionMask())
+    return emitOpError("an attention_mask operand goes with mask \"causal+padding\" only");
+  if (getAttentionMask()) {
+    SymbolicShape m = shapeOf(getAttentionMask());
+    if (m.size() != 2 || m[0] != q[0] || m[1] != present[2])
+      return emitOpError("attention_mask must be [B, P + S]");
+  }
+  return success();
+}
+
+LogicalResult AttentionCoreOp::verify() {
+  auto q = cast<ShapedType>(getQ().getType()), k = cast<ShapedType>(getK().getType());
+  auto init = cast<ShapedType>(getInit().getType());
+  if (q.getRank() != 4 || k.getRank() != 4 || init.getRank() != 4 ||
+      cast<ShapedType>(getV().getType()).getRank() != 4)
+    return emitOpError("q, k, v and init must be 4-D");
+  StringRef mask = getMask();
+  if (mask != "none" && mask != "causal" && mask != "causal+padding")
+    return emitOpError("mask must be none, causal or causal+padding");
+  if ((mask == "causal+padding") != (bool)getAttentionMask())
+    return emitOpError("an attention_mask operand goes with mask \"causal+padding\" only");
+  bool tensors = isa<TensorType>(getInit().getType());
+  if (tensors != (getNumResults() == 1) ||
+      (tensors && getResult()[0].getType() != getInit().getType()))
+    return emitOpError("on tensors it returns one result of the init's type; on memrefs none");
+  return success();
+}
+
+void QuantizedMatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  // On memrefs it reads the input and the weight and writes the init.
+  if (!isa<MemRefType>(getInit().getType()))
+    return;
+  effects.emplace_back(MemoryEffects::Read::get(), &getInputMutable());
+  effects.emplace_back(MemoryEffects::Read::get(), &getWeightMutable());
+  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable());
 }
 
 #define GET_OP_CLASSES

@@ -13,6 +13,7 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 
 class Slm_Op<string mnemonic, list<Trait> traits = []>
     : Op<Slm_Dialect, mnemonic, !listconcat(traits, [Pure])>;
@@ -283,6 +284,106 @@ def Slm_EinsumOp : Slm_InferredOp<"einsum"> {
       "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+// Gated MLP (fusion-a): made by slm-fuse-mlp, decomposed again inside
+// convert-slm-to-linalg (passes/conversion/FusedOps.cpp).
+def Slm_GatedMlpOp : Slm_InferredOp<"gated_mlp"> {
+  let summary = "down(act(x . w_gate) * (x . w_up)), weights [K, N] as ONNX MatMul's B";
+  let description = [{
+    `activation` is "silu", "gelu" (erf) or "gelu_tanh". With `fused_gate_up`
+    there is no `w_up`: `w_gate` is [K, 2I], its first half the gate and its
+    second half the up projection (Phi-3's gate_up_proj). Weights may have
+    another element type than `x` (quantized weights); the result has x's.
+    ```mlir
+    %y = slm.gated_mlp %x gate %wg up %wu down %wd {activation = "silu"}
+        : (tensor<?x64xf32>, tensor<64x128xf32>, tensor<64x128xf32>,
+           tensor<128x64xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins Slm_Tensor:$x, Slm_Tensor:$w_gate, Optional<Slm_Tensor>:$w_up,
+                   Slm_Tensor:$w_down, StrAttr:$activation, UnitAttr:$fused_gate_up);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $x `gate` $w_gate (`up` $w_up^)? `down` $w_down attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+// Rotary embedding and attention (fusion-b): made by slm-fuse-rotary and
+// slm-fuse-attention, lowered in passes/conversion/Attention.cpp.
+def Slm_RotaryOp : Slm_InferredOp<"rotary"> {
+  let summary = "Rotary position embedding of the first `rotary_dim` features";
+  let description = [{
+    `x` is [..., S, D]; `cos` and `sin` broadcast to [..., S, rotary_dim]
+    (the exporters' gathered tables, computed outside the op). With
+    r = rotary_dim and h = r / 2, for d < r:
+      rotate-half: out[d] = x[d] * cos[d] + (d < h ? -x[d + h] : x[d - h]) * sin[d]
+      interleaved: out[2i] = x[2i] * cos[2i] - x[2i+1] * sin[2i],
+                   out[2i+1] = x[2i+1] * cos[2i+1] + x[2i] * sin[2i+1]
+    and out[d] = x[d] for d >= r (partial rotary, Phi-3 style).
+  }];
+  let arguments = (ins Slm_Tensor:$x, Slm_Tensor:$cos, Slm_Tensor:$sin,
+                   I64Attr:$rotary_dim,
+                   DefaultValuedAttr<BoolAttr, "false">:$interleaved);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $x `,` $cos `,` $sin attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Slm_AttentionOp : Slm_Op<"attention", [AttrSizedOperandSegments]> {
+  let summary = "Scaled dot-product attention with GQA, masks and a KV cache";
+  let description = [{
+    q [B, Hq, S, D]; k, v [B, Hkv, S, D] (this step's keys and values);
+    optionally past_key, past_value [B, Hkv, P, D]. Results: `output`
+    [B, Hq, S, D] (heads not yet merged: the graph's transpose + reshape
+    stay outside) and `present_key`, `present_value` [B, Hkv, P + S, D] =
+    concat(past, new) along the sequence (just k and v without a past).
+    Query head h reads KV head h / (Hq / Hkv) (GQA, repeat_kv order).
+
+    With T = P + S keys, `mask` is "none", "causal" (key j visible to query
+    i iff j <= i + T - S) or "causal+padding" (also attention_mask[b, j] !=
+    0; `attention_mask` is the [B, T] integer input). Scores are
+    q . k * scale; hidden keys get the lowest f32 added, as in the exported
+    graphs, so a query that sees no key at all averages every value.
+  }];
+  let arguments = (ins Slm_Tensor:$q, Slm_Tensor:$k, Slm_Tensor:$v,
+                   Optional<Slm_Tensor>:$past_key, Optional<Slm_Tensor>:$past_value,
+                   Optional<Slm_IntTensor>:$attention_mask,
+                   StrAttr:$mask, F64Attr:$scale);
+  let results = (outs Slm_Tensor:$output, Slm_Tensor:$present_key,
+                  Slm_Tensor:$present_value);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v (`past` `(` $past_key^ `,` $past_value `)`)?
+    (`mask` `(` $attention_mask^ `)`)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+// The attention computation alone, in destination style on tensors or
+// memrefs (built by the lowering when the target has an attention kernel;
+// x86 turns the bufferized form into a micro-kernel call).
+def Slm_AttentionCoreOp : Op<Slm_Dialect, "attention_core", [
+    DestinationStyleOpInterface]> {
+  let summary = "out = attention(q, k, v) with slm.attention's mask semantics";
+  let description = [{
+    q [B, Hq, S, D], k/v [B, Hkv, T, D] (the present cache), optional
+    attention_mask [B, T] (i64), `init` [B, Hq, S, D] (overwritten).
+  }];
+  let arguments = (ins AnyShaped:$q, AnyShaped:$k, AnyShaped:$v, AnyShaped:$init,
+                   Optional<AnyShaped>:$attention_mask, StrAttr:$mask, F64Attr:$scale);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `init` `(` $init `)` (`mask` `(` $attention_mask^ `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
@@ -453,6 +554,42 @@ def Slm_TriluOp : Slm_InferredOp<"trilu"> {
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized matmul (lowered form)
+//===----------------------------------------------------------------------===//
+
+def Slm_QuantizedMatmulOp : Op<Slm_Dialect, "quantized_matmul", [
+    DestinationStyleOpInterface, DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "init[M, N] = input[M, K] x W, W a quantized [K, N] weight in target layout";
+  let description = [{
+    What convert-slm-to-linalg makes of an `slm.matmul` / `slm.gemm` whose
+    weight is quantized: a destination-style op on plain tensors (after
+    bufferization: on memrefs, with no results) that a target rewrites into
+    its micro-kernel call. `weight` holds the packed bytes (`tensor<?xi8>`,
+    laid out by the target when the package is written); `quant` is the
+    weight's encoding, `k` and `n` its logical shape. The input is 2-D with
+    unit inner stride.
+
+    ```mlir
+    %y = slm.quantized_matmul ins(%x, %w : tensor<?x576xf32>, tensor<?xi8>)
+           outs(%init : tensor<?x1536xf32>)
+           {quant = #slm.quant<"int4-g32", axis = 0>, k = 576 : i64, n = 1536 : i64}
+           -> tensor<?x1536xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$input, AnyShaped:$weight, AnyShaped:$init,
+                   Slm_QuantAttr:$quant, I64Attr:$k, I64Attr:$n);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $input `,` $weight `:` type($input) `,` type($weight) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
 }
 
 #endif // SLM_OPS_TD

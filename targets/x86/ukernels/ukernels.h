@@ -50,6 +50,51 @@ void SLM_UK_NAME(slm_x86_sgemm)(int64_t batch, int64_t M, int64_t N,
                                 int64_t ldb, int64_t c, int64_t strideC,
                                 int64_t ldc, int64_t flags);
 
+/*===-- Quantized weights -------------------------------------------------===*/
+
+#define SLM_QF_INT8 1  /* 8-bit unsigned codes, group-wise scale + bias */
+#define SLM_QF_INT4 2  /* 4-bit unsigned codes, group-wise scale + bias */
+#define SLM_QF_F16  3  /* IEEE half values, no scales */
+#define SLM_QF_BF16 4  /* bfloat16 values, no scales */
+/* flags bit 2: activations are quantized to int8 per row of A (symmetric, one scale per row: w8a8-dynamic);
+   integer dot products (VNNI vpdpbusd; AMX-INT8 tiles for large M where the CPU has them) for every M.
+   Honoured for SLM_QF_INT8 with group 0 (one scale per channel): each row of A is quantized to
+   q = round(a / s), s = max|a| / 127, and C = s * (scale * sum(code * q) + bias * sum(q)) in int32
+   (AVX-512 VNNI vpdpbusd, checked at run time; vpmaddubsw/vpmaddwd otherwise). Other formats and
+   groups ignore the bit (exact weight-only path). */
+#define SLM_UK_Q_ACT_INT8_ROW 4
+
+/* Canonical form (what the compiler produces, target independent): a weight of N output channels x K
+ * (reduction) elements. Int formats: codes[n*K + k] is an unsigned code (0..255 or 0..15), one byte each;
+ * groups run along K: group g covers k in [g*group, (g+1)*group), G = ceil(K/group) groups per channel;
+ * group == 0 means one group per channel (G = 1). Dequantized value:
+ *     w(n,k) = scale[n*G + k/group] * codes[n*K + k] + bias[n*G + k/group]
+ * (symmetric int4 is code = q + 8, bias = -8*scale; symmetric int8 is code = q + 128, bias = -128*scale;
+ *  asymmetric: bias = group min). group is 0 or a multiple of 32. K, N arbitrary >= 1 (pad inside the blob).
+ * F16/BF16: codes is uint16_t[N*K] raw bits, scale/bias NULL, group ignored.
+ * The packed blob is opaque to the compiler: any layout you choose (document it in the source); out is
+ * 64-byte aligned. Both functions are host-side (the compiler links them), pure, deterministic.
+ * The layout (qpack.cpp): channels in blocks of 16 (N padded), each block a contiguous run of K-segments
+ * (codes, then 16 scales and 16 biases for int formats), the same for the v3 and v4 kernels.
+ * slm_x86_qpack_size returns -1 for an unknown format, a group that is not 0 or a multiple of 32, or
+ * N, K < 1. */
+int64_t slm_x86_qpack_size(int64_t format, int64_t N, int64_t K, int64_t group);
+void slm_x86_qpack(int64_t format, int64_t N, int64_t K, int64_t group, const void *codes,
+                   const float *scale, const float *bias, void *out);
+
+/* C[M,N] (+)= A[M,K] * W^T with W the packed [N,K] weight at address w (as made by slm_x86_qpack with the
+ * same format/N/K/group). Row r of A at a + r*lda (floats, unit stride), row r of C at c + r*ldc.
+ * flags: SLM_UK_ACCUMULATE, SLM_UK_Q_ACT_INT8_ROW. Multithreaded via slm_rt_parallel_for (split N).
+ * Weight-only formats: M <= 4 streams W once with fp32 arithmetic (decode); larger M dequantizes
+ * panels of W to fp32 and runs the sgemm register tile (prefill). Stack: about 270 KiB per thread. */
+void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t K, int64_t a, int64_t lda, int64_t w,
+                                  int64_t c, int64_t ldc, int64_t format, int64_t group, int64_t flags);
+
+/* Embedding lookup from a packed [N,K] table: out[i*K + k] = w(ids[i], k) for i < count
+ * (ids: int64_t*, each in [0, N); out: float*). */
+void SLM_UK_NAME(slm_x86_qgather)(int64_t count, int64_t ids, int64_t N, int64_t K, int64_t w, int64_t out,
+                                  int64_t format, int64_t group);
+
 /* The ISA level the copy was built for: 3 (AVX2+FMA) or 4 (AVX-512). */
 int64_t SLM_UK_NAME(slm_x86_ukernel_isa)(void);
 

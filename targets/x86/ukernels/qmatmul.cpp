@@ -1,0 +1,901 @@
+//===- qmatmul.cpp - quantized-weight matmul and gather for x86 -----------===//
+//
+// C[M,N] (+)= A[M,K] * W^T for W packed by slm_x86_qpack (qlayout.h: blocks
+// of 16 channels, 64-byte k-blocks of codes, per-segment scale[16] and
+// bias[16]). One source for both ISA levels, like sgemm.cpp; a block of 16
+// channels is one zmm on AVX-512 and two ymm on AVX2 (H vectors).
+//
+// Decode (M <= kQGemvMaxRows), weight-only, fp32 arithmetic: W is streamed
+// once. Per block of 16 channels and segment (group) of K, each 64-byte
+// k-block is turned into kb vectors of 16 code values (int4 on AVX-512:
+// one shift and one vpermps into a 16-entry table of 0..15 per k, no
+// conversion) and FMA'd with broadcasts of x[k]; at the end of a segment
+//   y += scale * sum_k(code * x) + bias * sum_k(x)
+// with sum_k(x) per segment computed once per call for all channels. A
+// per-call copy of x (K in chunks of kQKc, zero padded) removes tails.
+//
+// Prefill (M > kQGemvMaxRows), weight-only: sgemm's blocked driver and
+// register tile (gemm_common.h) with B packed by dequantizing panels of W
+// to fp32 (w = fma(scale, code, bias), the value slm_x86_qgather returns).
+//
+// w8a8 (SLM_UK_Q_ACT_INT8_ROW, INT8 with group 0): rows of A are quantized
+// to int8 (s = max|a| / 127, q = round(a / s)); int32 dot products of the
+// unsigned codes with q (AVX-512 VNNI vpdpbusd when cpuid reports it, else
+// vpmaddwd on 16-bit pairs) in an MRQ x (16 QT) register tile reading the
+// packed blob directly (its int8 layout is vpdpbusd's operand layout);
+//   C = s_row * (scale * sum(code * q) + bias * sum(q)).
+//
+// Threads: units are blocks of channels (decode, w8a8) or NR-wide column
+// strips x M blocks (prefill), split by slm_rt_parallel_for; a column's
+// result never depends on the split.
+//
+//===----------------------------------------------------------------------===//
+
+#define SLM_UK_IMPLEMENTATION
+#include "ukernels.h"
+
+#include "gemm_common.h"
+#include "qlayout.h"
+
+#include <cpuid.h>
+
+namespace {
+
+constexpr int H = 16 / W;                  // vectors per block of 16 channels
+constexpr int64_t kQGemvMaxRows = 4;       // M <= this: stream W (decode)
+constexpr int64_t kQKc = 4096;             // K per chunk of the copied x (GEMV)
+constexpr int64_t kQMaxSegs = kQKc / 32 + 1; // segments that meet one chunk
+constexpr int64_t kQParallelMacs = int64_t(1) << 16;
+// Decode reads W as one sequential stream per thread; the hardware
+// prefetchers alone leave it well under the read bandwidth (measured: about
+// half), so each k-block also prefetches the line this far ahead.
+#ifndef SLM_QPREFETCH_BYTES
+#define SLM_QPREFETCH_BYTES 4096
+#endif
+constexpr int64_t kQPrefetch = SLM_QPREFETCH_BYTES;
+SLM_UK_INLINE void prefetchAhead(const uint8_t *p) {
+  if (kQPrefetch > 0)
+    _mm_prefetch(reinterpret_cast<const char *>(p + kQPrefetch), _MM_HINT_T0);
+}
+
+//===----------------------------------------------------------------------===//
+// Dequantization of one 64-byte k-block: out[i][h] = the codes of the 16
+// channels at k0 + i, as floats.
+//===----------------------------------------------------------------------===//
+
+template <int F> struct Fmt;
+template <> struct Fmt<SLM_QF_INT4> { static constexpr int kb = 8; };
+template <> struct Fmt<SLM_QF_INT8> { static constexpr int kb = 4; };
+template <> struct Fmt<SLM_QF_F16> { static constexpr int kb = 2; };
+template <> struct Fmt<SLM_QF_BF16> { static constexpr int kb = 2; };
+
+#if defined(__AVX512F__)
+
+template <int F> SLM_UK_INLINE void dequantLine(const uint8_t *line, vf (*out)[H]) {
+  if constexpr (F == SLM_QF_INT4) {
+    __m512i v = _mm512_load_si512(line);
+    // vpermps reads the low 4 bits of each index: the code itself.
+    const __m512 lut = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+#pragma unroll
+    for (int i = 0; i < 8; ++i)
+      out[i][0] = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4 * i), lut);
+  } else if constexpr (F == SLM_QF_INT8) {
+    __m512i v = _mm512_load_si512(line);
+    const __m512i mask = _mm512_set1_epi32(0xff);
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      __m512i c = _mm512_srli_epi32(v, 8 * i);
+      if (i < 3)
+        c = _mm512_and_si512(c, mask);
+      out[i][0] = _mm512_cvtepi32_ps(c);
+    }
+  } else if constexpr (F == SLM_QF_F16) {
+#pragma unroll
+    for (int i = 0; i < 2; ++i)
+      out[i][0] = _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i *>(line) + i));
+  } else {
+#pragma unroll
+    for (int i = 0; i < 2; ++i)
+      out[i][0] = _mm512_castsi512_ps(_mm512_slli_epi32(
+          _mm512_cvtepu16_epi32(_mm256_load_si256(reinterpret_cast<const __m256i *>(line) + i)),
+          16));
+  }
+}
+
+/// The 16 floats at p (64-byte aligned).
+SLM_UK_INLINE void loadBlock(const float *p, vf *v) { v[0] = _mm512_load_ps(p); }
+SLM_UK_INLINE vf vmul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+SLM_UK_INLINE vf vmaxabs(vf m, vf x) { return _mm512_max_ps(m, _mm512_abs_ps(x)); }
+SLM_UK_INLINE float vhmax(vf v) { return _mm512_reduce_max_ps(v); }
+
+#else // AVX2
+
+template <int F> SLM_UK_INLINE void dequantLine(const uint8_t *line, vf (*out)[H]) {
+  if constexpr (F == SLM_QF_INT4 || F == SLM_QF_INT8) {
+    constexpr int kb = Fmt<F>::kb, bits = 32 / kb;
+    const __m256i mask = _mm256_set1_epi32((1 << bits) - 1);
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i *>(line) + h);
+#pragma unroll
+      for (int i = 0; i < kb; ++i) {
+        __m256i c = _mm256_srli_epi32(v, bits * i);
+        if (i + 1 < kb)
+          c = _mm256_and_si256(c, mask);
+        out[i][h] = _mm256_cvtepi32_ps(c);
+      }
+    }
+  } else if constexpr (F == SLM_QF_F16) {
+#pragma unroll
+    for (int i = 0; i < 2; ++i)
+#pragma unroll
+      for (int h = 0; h < 2; ++h)
+        out[i][h] = _mm256_cvtph_ps(
+            _mm_load_si128(reinterpret_cast<const __m128i *>(line + 32 * i + 16 * h)));
+  } else {
+#pragma unroll
+    for (int i = 0; i < 2; ++i)
+#pragma unroll
+      for (int h = 0; h < 2; ++h)
+        out[i][h] = _mm256_castsi256_ps(_mm256_slli_epi32(
+            _mm256_cvtepu16_epi32(
+                _mm_load_si128(reinterpret_cast<const __m128i *>(line + 32 * i + 16 * h))),
+            16));
+  }
+}
+
+SLM_UK_INLINE void loadBlock(const float *p, vf *v) {
+  v[0] = _mm256_load_ps(p);
+  v[1] = _mm256_load_ps(p + 8);
+}
+SLM_UK_INLINE vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+SLM_UK_INLINE vf vmaxabs(vf m, vf x) {
+  return _mm256_max_ps(m, _mm256_andnot_ps(_mm256_set1_ps(-0.f), x));
+}
+SLM_UK_INLINE float vhmax(vf v) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+#endif
+
+/// C[0:n] (+)= y for a block of 16 channels of which n (1..16) exist.
+SLM_UK_INLINE void storeBlock(float *c, const vf *y, int64_t n, bool accumulate) {
+#pragma unroll
+  for (int h = 0; h < H; ++h) {
+    int64_t t = n - h * W;
+    vf v = y[h];
+    if (t >= W) {
+      if (accumulate)
+        v = vadd(v, vload(c + h * W));
+      vstore(c + h * W, v);
+    } else if (t > 0) {
+      if (accumulate)
+        v = vadd(v, vloadn(c + h * W, t));
+      vstoren(c + h * W, v, t);
+    }
+  }
+}
+
+struct QProblem {
+  int64_t M, N, K;
+  const float *A;
+  int64_t lda;
+  const uint8_t *W;
+  float *C;
+  int64_t ldc;
+  bool accumulate;
+  QLayout l;
+  // Prefill decomposition (as sgemm's GEMM).
+  int64_t mBlocks, mBlock, nUnits;
+};
+
+//===----------------------------------------------------------------------===//
+// Decode: weight-only GEMV
+//===----------------------------------------------------------------------===//
+
+/// acc[m] += sum over `lines` k-blocks at `codes` of code * x[m] (x rows at
+/// stride ldx, zero past K). NA partial sums per row keep FMA chains short.
+template <int F, int MM>
+SLM_UK_INLINE void gemvSegment(const uint8_t *codes, int64_t lines, const float *x, int64_t ldx,
+                               vf (*acc)[H]) {
+  constexpr int kb = Fmt<F>::kb;
+  constexpr int NA = (W == 16 ? 4 : 2) / MM > 1 ? (W == 16 ? 4 : 2) / MM : 1;
+  vf part[MM][NA][H];
+#pragma unroll
+  for (int m = 0; m < MM; ++m)
+#pragma unroll
+    for (int a = 0; a < NA; ++a)
+#pragma unroll
+      for (int h = 0; h < H; ++h)
+        part[m][a][h] = vzero();
+  for (int64_t t = 0; t < lines; ++t) {
+    vf v[kb][H];
+    prefetchAhead(codes + t * kQLine);
+    dequantLine<F>(codes + t * kQLine, v);
+#pragma unroll
+    for (int m = 0; m < MM; ++m)
+#pragma unroll
+      for (int i = 0; i < kb; ++i) {
+        vf xb = vbroadcast(x[m * ldx + t * kb + i]);
+#pragma unroll
+        for (int h = 0; h < H; ++h)
+          part[m][i % NA][h] = vfma(v[i][h], xb, part[m][i % NA][h]);
+      }
+  }
+#pragma unroll
+  for (int m = 0; m < MM; ++m)
+#pragma unroll
+    for (int h = 0; h < H; ++h) {
+      vf s = part[m][0][h];
+#pragma unroll
+      for (int a = 1; a < NA; ++a)
+        s = vadd(s, part[m][a][h]);
+      acc[m][h] = s;
+    }
+}
+
+/// Blocks [b0, b1) over K chunk [k0, k1): x = the chunk of A (rows kQKc
+/// apart, zero padded), sx[m * kQMaxSegs + s] = sum of x over the s-th
+/// segment that meets the chunk.
+template <int F, int MM>
+SLM_UK_NOINLINE void gemvChunk(const QProblem &p, int64_t b0, int64_t b1, int64_t k0, int64_t k1,
+                               const float *x, const float *sx, bool accumulate) {
+  const QLayout &l = p.l;
+  constexpr int kb = Fmt<F>::kb;
+  int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
+  for (int64_t b = b0; b < b1; ++b) {
+    const uint8_t *block = p.W + b * l.blockBytes;
+    vf y[MM][H];
+#pragma unroll
+    for (int m = 0; m < MM; ++m)
+#pragma unroll
+      for (int h = 0; h < H; ++h)
+        y[m][h] = vzero();
+    for (int64_t g = g0; g <= g1; ++g) {
+      int64_t gs = g * l.group;
+      int64_t s = maxI(k0, gs), e = minI(k1, gs + l.segLen(g));
+      int64_t lines = (e - s + kb - 1) / kb;
+      vf acc[MM][H];
+      gemvSegment<F, MM>(block + l.segOffset(g) + (s - gs) / kb * kQLine, lines, x + (s - k0),
+                         kQKc, acc);
+      if (l.hasScales) {
+        vf sc[H], bi[H];
+        const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
+        loadBlock(sb, sc);
+        loadBlock(sb + kQBlock, bi);
+#pragma unroll
+        for (int m = 0; m < MM; ++m) {
+          vf xs = vbroadcast(sx[m * kQMaxSegs + (g - g0)]);
+#pragma unroll
+          for (int h = 0; h < H; ++h)
+            y[m][h] = vfma(bi[h], xs, vfma(acc[m][h], sc[h], y[m][h]));
+        }
+      } else {
+#pragma unroll
+        for (int m = 0; m < MM; ++m)
+#pragma unroll
+          for (int h = 0; h < H; ++h)
+            y[m][h] = vadd(y[m][h], acc[m][h]);
+      }
+    }
+    int64_t n = minI(kQBlock, p.N - b * kQBlock);
+#pragma unroll
+    for (int m = 0; m < MM; ++m)
+      storeBlock(p.C + m * p.ldc + b * kQBlock, y[m], n, accumulate);
+  }
+}
+
+bool hasVnni();
+
+#if defined(__AVX512F__)
+// vpdpbusd in inline assembly: the v4 bitcode is built for plain AVX-512
+// (no VNNI feature), and the callers check cpuid first (hasVnni).
+SLM_UK_INLINE __m512i dpbusd(__m512i acc, __m512i u8, __m512i s8) {
+  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u8), "v"(s8));
+  return acc;
+}
+
+/// INT4 decode with int8 activations (AVX-512 VNNI): the fp32 GEMV needs
+/// about 23 vector uops per 64-byte k-block, more than memory bandwidth
+/// allows; this needs 5 (and, shift, and, 2 vpdpbusd). x is quantized per
+/// 32 k (qs: the block scales, max|x| / 127) with each 8 k stored as
+/// q0 q2 q4 q6 q1 q3 q5 q7 (the low nibbles of a word of codes are k0, k2,
+/// k4, k6, the high ones k1, k3, k5, k7); the bias term uses the exact
+/// float sums sx.
+template <int MM>
+SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1, int64_t k0,
+                                       int64_t k1, const int8_t *qx, const float *qs,
+                                       const float *sx, bool accumulate) {
+  const QLayout &l = p.l;
+  const __m512i low = _mm512_set1_epi32(0x0f0f0f0f);
+  int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
+  for (int64_t b = b0; b < b1; ++b) {
+    const uint8_t *block = p.W + b * l.blockBytes;
+    __m512 y[MM];
+#pragma unroll
+    for (int m = 0; m < MM; ++m)
+      y[m] = _mm512_setzero_ps();
+    for (int64_t g = g0; g <= g1; ++g) {
+      int64_t gs = g * l.group;
+      int64_t s = maxI(k0, gs), e = minI(k1, gs + l.segLen(g));
+      const uint8_t *codes = block + l.segOffset(g) + (s - gs) / 8 * kQLine;
+      __m512 acc[MM];
+#pragma unroll
+      for (int m = 0; m < MM; ++m)
+        acc[m] = _mm512_setzero_ps();
+      for (int64_t kb = s; kb < e; kb += 32) {
+        int64_t lines = minI(4, (e - kb + 7) / 8);
+        __m512i d[MM];
+#pragma unroll
+        for (int m = 0; m < MM; ++m)
+          d[m] = _mm512_setzero_si512();
+        const int8_t *q = qx + (kb - k0);
+        for (int64_t t = 0; t < lines; ++t) {
+          prefetchAhead(codes + t * kQLine);
+          __m512i v = _mm512_load_si512(codes + t * kQLine);
+          __m512i lo = _mm512_and_si512(v, low);
+          __m512i hi = _mm512_and_si512(_mm512_srli_epi32(v, 4), low);
+#pragma unroll
+          for (int m = 0; m < MM; ++m) {
+            int32_t a0, a1;
+            __builtin_memcpy(&a0, q + m * kQKc + 8 * t, 4);
+            __builtin_memcpy(&a1, q + m * kQKc + 8 * t + 4, 4);
+            d[m] = dpbusd(d[m], lo, _mm512_set1_epi32(a0));
+            d[m] = dpbusd(d[m], hi, _mm512_set1_epi32(a1));
+          }
+        }
+        codes += lines * kQLine;
+#pragma unroll
+        for (int m = 0; m < MM; ++m)
+          acc[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d[m]),
+                                   _mm512_set1_ps(qs[m * (kQKc / 32) + (kb - k0) / 32]), acc[m]);
+      }
+      const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
+      __m512 sc = _mm512_load_ps(sb), bi = _mm512_load_ps(sb + kQBlock);
+#pragma unroll
+      for (int m = 0; m < MM; ++m)
+        y[m] = _mm512_fmadd_ps(bi, _mm512_set1_ps(sx[m * kQMaxSegs + (g - g0)]),
+                               _mm512_fmadd_ps(acc[m], sc, y[m]));
+    }
+    int64_t n = minI(kQBlock, p.N - b * kQBlock);
+#pragma unroll
+    for (int m = 0; m < MM; ++m)
+      storeBlock(p.C + m * p.ldc + b * kQBlock, &y[m], n, accumulate);
+  }
+}
+
+/// qx, qs of gemvChunkInt4Vnni for one row: xm[0, padded) (zero past K).
+void quantizeX32(const float *xm, int64_t padded, int8_t *qx, float *qs) {
+  for (int64_t kb = 0; kb < padded; kb += 32) {
+    int64_t n = minI(32, padded - kb);
+    __mmask16 m0 = __mmask16(n >= 16 ? 0xffff : (1u << n) - 1);
+    __mmask16 m1 = __mmask16(n >= 32 ? 0xffff : n > 16 ? (1u << (n - 16)) - 1 : 0);
+    __m512 v0 = _mm512_maskz_loadu_ps(m0, xm + kb), v1 = _mm512_maskz_loadu_ps(m1, xm + kb + 16);
+    float mx = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+    float inv = mx > 0.f ? 127.f / mx : 0.f;
+    qs[kb / 32] = mx / 127.f;
+    // Round to nearest even; |x| * 127 / max <= 127.
+    __m512i i0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, _mm512_set1_ps(inv)));
+    __m512i i1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, _mm512_set1_ps(inv)));
+    alignas(16) int8_t t[32];
+    _mm_store_si128(reinterpret_cast<__m128i *>(t), _mm512_cvtsepi32_epi8(i0));
+    _mm_store_si128(reinterpret_cast<__m128i *>(t + 16), _mm512_cvtsepi32_epi8(i1));
+    for (int64_t j = 0; j < 32; j += 8)
+      for (int i = 0; i < 4; ++i) {
+        qx[kb + j + i] = t[j + 2 * i];
+        qx[kb + j + 4 + i] = t[j + 2 * i + 1];
+      }
+  }
+}
+#endif
+
+template <int F>
+void gemvRange(const QProblem &p, int64_t b0, int64_t b1) {
+  alignas(64) float x[kQGemvMaxRows * kQKc];
+  float sx[kQGemvMaxRows * kQMaxSegs];
+  const QLayout &l = p.l;
+  for (int64_t k0 = 0; k0 < p.K; k0 += kQKc) {
+    int64_t k1 = minI(p.K, k0 + kQKc);
+    int64_t len = k1 - k0, padded = (len + 31) / 32 * 32;
+    int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
+    for (int64_t m = 0; m < p.M; ++m) {
+      const float *a = p.A + m * p.lda + k0;
+      float *xm = x + m * kQKc;
+      for (int64_t k = 0; k < len; ++k)
+        xm[k] = a[k];
+      for (int64_t k = len; k < padded; ++k)
+        xm[k] = 0.f;
+      for (int64_t g = g0; g <= g1; ++g) {
+        int64_t s = maxI(k0, g * l.group), e = minI(k1, g * l.group + l.segLen(g));
+        vf acc = vzero();
+        int64_t k = s - k0;
+        for (; k + W <= e - k0; k += W)
+          acc = vadd(acc, vload(xm + k));
+        if (k < e - k0)
+          acc = vadd(acc, vloadn(xm + k, e - k0 - k));
+        sx[m * kQMaxSegs + (g - g0)] = vsum(acc);
+      }
+    }
+    bool acc = p.accumulate || k0 > 0;
+#if defined(__AVX512F__)
+    if (F == SLM_QF_INT4 && hasVnni()) {
+      alignas(64) int8_t qx[kQGemvMaxRows * kQKc];
+      float qs[kQGemvMaxRows * (kQKc / 32)];
+      for (int64_t m = 0; m < p.M; ++m)
+        quantizeX32(x + m * kQKc, (len + 31) / 32 * 32, qx + m * kQKc, qs + m * (kQKc / 32));
+      switch (p.M) {
+      case 1:
+        gemvChunkInt4Vnni<1>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        break;
+      case 2:
+        gemvChunkInt4Vnni<2>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        break;
+      case 3:
+        gemvChunkInt4Vnni<3>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        break;
+      default:
+        gemvChunkInt4Vnni<4>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        break;
+      }
+      continue;
+    }
+#endif
+    switch (p.M) {
+    case 1:
+      gemvChunk<F, 1>(p, b0, b1, k0, k1, x, sx, acc);
+      break;
+    case 2:
+      gemvChunk<F, 2>(p, b0, b1, k0, k1, x, sx, acc);
+      break;
+    case 3:
+      gemvChunk<F, 3>(p, b0, b1, k0, k1, x, sx, acc);
+      break;
+    default:
+      gemvChunk<F, 4>(p, b0, b1, k0, k1, x, sx, acc);
+      break;
+    }
+  }
+}
+
+void gemvBody(void *ctx, int64_t begin, int64_t end) {
+  const QProblem &p = *static_cast<const QProblem *>(ctx);
+  switch (p.l.format) {
+  case SLM_QF_INT4:
+    return gemvRange<SLM_QF_INT4>(p, begin, end);
+  case SLM_QF_INT8:
+    return gemvRange<SLM_QF_INT8>(p, begin, end);
+  case SLM_QF_F16:
+    return gemvRange<SLM_QF_F16>(p, begin, end);
+  default:
+    return gemvRange<SLM_QF_BF16>(p, begin, end);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Prefill: dequantized panels of W through sgemm's register tile
+//===----------------------------------------------------------------------===//
+
+/// sgemm's packed-B strips for rows pc0..pc0+kc-1 (pc0 a multiple of 32) and
+/// columns nb0..nb0+nbc-1 (nb0 a multiple of NR) of B = W^T.
+template <int F>
+void dequantPanel(const QLayout &l, const uint8_t *Wp, int64_t pc0, int64_t kc, int64_t nb0,
+                  int64_t nbc, float *bp, int64_t stripStride) {
+  constexpr int kb = Fmt<F>::kb;
+  constexpr int64_t perStrip = NR / kQBlock;
+  int64_t strips = ceilDiv(nbc, NR);
+  int64_t pc1 = pc0 + kc;
+  for (int64_t st = 0; st < strips; ++st)
+    for (int64_t j = 0; j < perStrip; ++j) {
+      int64_t cb = nb0 / kQBlock + st * perStrip + j;
+      float *dst = bp + st * stripStride + j * kQBlock;
+      if (cb >= l.blocks) {
+        for (int64_t k = 0; k < kc; ++k)
+#pragma unroll
+          for (int h = 0; h < H; ++h)
+            vstorea(dst + k * NR + h * W, vzero());
+        continue;
+      }
+      const uint8_t *block = Wp + cb * l.blockBytes;
+      for (int64_t k = pc0; k < pc1;) {
+        int64_t g = k / l.group, gs = g * l.group;
+        int64_t e = minI(pc1, gs + l.segLen(g));
+        const uint8_t *seg = block + l.segOffset(g);
+        vf sc[H], bi[H];
+        if (l.hasScales) {
+          const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
+          loadBlock(sb, sc);
+          loadBlock(sb + kQBlock, bi);
+        }
+        for (; k < e; k += kb) {
+          vf v[kb][H];
+          dequantLine<F>(seg + (k - gs) / kb * kQLine, v);
+#pragma unroll
+          for (int i = 0; i < kb; ++i) {
+            if (k + i >= e)
+              break;
+#pragma unroll
+            for (int h = 0; h < H; ++h)
+              vstorea(dst + (k + i - pc0) * NR + h * W,
+                      l.hasScales ? vfma(sc[h], v[i][h], bi[h]) : v[i][h]);
+          }
+        }
+        k = e;
+      }
+    }
+}
+
+template <int F>
+SLM_UK_NOINLINE void gemmTile(const QProblem &p, int64_t m0, int64_t m1, int64_t n0,
+                              int64_t n1) {
+  gemmBlocked(p.A, p.lda, p.C, p.ldc, p.K, m0, m1, n0, n1, p.accumulate, 32,
+              [&](int64_t pc0, int64_t kc, int64_t nb0, int64_t nbc, float *bp,
+                  int64_t stripStride) {
+                dequantPanel<F>(p.l, p.W, pc0, kc, nb0, nbc, bp, stripStride);
+              });
+}
+
+void gemmBody(void *ctx, int64_t begin, int64_t end) {
+  const QProblem &p = *static_cast<const QProblem *>(ctx);
+  for (int64_t u = begin; u < end;) {
+    int64_t mb = u / p.nUnits;
+    int64_t s0 = u - mb * p.nUnits;
+    int64_t s1 = minI(p.nUnits, s0 + (end - u));
+    int64_t m0 = mb * p.mBlock, m1 = minI(p.M, m0 + p.mBlock);
+    int64_t n0 = s0 * NR, n1 = minI(p.N, s1 * NR);
+    switch (p.l.format) {
+    case SLM_QF_INT4:
+      gemmTile<SLM_QF_INT4>(p, m0, m1, n0, n1);
+      break;
+    case SLM_QF_INT8:
+      gemmTile<SLM_QF_INT8>(p, m0, m1, n0, n1);
+      break;
+    case SLM_QF_F16:
+      gemmTile<SLM_QF_F16>(p, m0, m1, n0, n1);
+      break;
+    default:
+      gemmTile<SLM_QF_BF16>(p, m0, m1, n0, n1);
+      break;
+    }
+    u += s1 - s0;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Gather
+//===----------------------------------------------------------------------===//
+
+/// w(n, k) for k in [0, K) into out: the value dequantPanel packs.
+void gatherRow(const QLayout &l, const uint8_t *Wp, int64_t n, float *out) {
+  const uint8_t *block = Wp + n / kQBlock * l.blockBytes;
+  int64_t j = n % kQBlock;
+  for (int64_t g = 0; g < l.G; ++g) {
+    const uint8_t *seg = block + l.segOffset(g);
+    int64_t gs = g * l.group, len = l.segLen(g);
+    float *o = out + gs;
+    if (l.hasScales) {
+      const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
+      float s = sb[j], b = sb[kQBlock + j];
+      int64_t bits = 32 / l.kb;
+      uint32_t mask = (1u << bits) - 1;
+      for (int64_t k = 0; k < len; ++k) {
+        uint32_t word;
+        __builtin_memcpy(&word, seg + k / l.kb * kQLine + j * 4, 4);
+        float code = float((word >> (bits * (k % l.kb))) & mask);
+        o[k] = __builtin_fmaf(s, code, b);
+      }
+    } else {
+      const uint16_t *h = reinterpret_cast<const uint16_t *>(seg);
+      for (int64_t k = 0; k < len; ++k) {
+        uint16_t bits = h[k * kQBlock + j];
+        if (l.format == SLM_QF_BF16) {
+          uint32_t u = uint32_t(bits) << 16;
+          __builtin_memcpy(o + k, &u, 4);
+        } else {
+          o[k] = _cvtsh_ss(bits);
+        }
+      }
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// w8a8: int8 activations per row, INT8 weights with one scale per channel
+//===----------------------------------------------------------------------===//
+
+#if defined(__AVX512F__)
+constexpr int QT = 2;                     // channel blocks per w8a8 register tile
+typedef __m512i vi;
+SLM_UK_INLINE vi viZero() { return _mm512_setzero_si512(); }
+SLM_UK_INLINE vi viBroadcast(int32_t x) { return _mm512_set1_epi32(x); }
+SLM_UK_INLINE vi viAdd(vi a, vi b) { return _mm512_add_epi32(a, b); }
+SLM_UK_INLINE vi viMadd(vi a, vi b) { return _mm512_madd_epi16(a, b); }
+SLM_UK_INLINE vi viLo16(vi v) { return _mm512_and_si512(v, _mm512_set1_epi32(0x00ff00ff)); }
+SLM_UK_INLINE vi viHi16(vi v) { return _mm512_srli_epi16(v, 8); }
+SLM_UK_INLINE vf viToF(vi v) { return _mm512_cvtepi32_ps(v); }
+SLM_UK_INLINE vi viDpbusd(vi acc, vi u8, vi s8) { return dpbusd(acc, u8, s8); }
+#else
+constexpr int QT = 1;
+typedef __m256i vi;
+SLM_UK_INLINE vi viZero() { return _mm256_setzero_si256(); }
+SLM_UK_INLINE vi viBroadcast(int32_t x) { return _mm256_set1_epi32(x); }
+SLM_UK_INLINE vi viAdd(vi a, vi b) { return _mm256_add_epi32(a, b); }
+SLM_UK_INLINE vi viMadd(vi a, vi b) { return _mm256_madd_epi16(a, b); }
+SLM_UK_INLINE vi viLo16(vi v) { return _mm256_and_si256(v, _mm256_set1_epi32(0x00ff00ff)); }
+SLM_UK_INLINE vi viHi16(vi v) { return _mm256_srli_epi16(v, 8); }
+SLM_UK_INLINE vf viToF(vi v) { return _mm256_cvtepi32_ps(v); }
+#endif
+SLM_UK_INLINE vi viLoadH(const uint8_t *p, int h) {
+  return reinterpret_cast<const vi *>(p)[h];
+}
+
+constexpr int64_t kW8Kc = 2048;   // K per chunk (int32 sums: 2048 * 255 * 127 < 2^31)
+constexpr int64_t kW8Nt = 256;    // channels per chunk (256 x 2048 B = 512 KiB, L2)
+constexpr int64_t kW8MBlock = 64; // rows whose scales are kept at once
+constexpr int kW8MaxRows = 12;    // the largest MRQ
+
+/// Quantizes row a[0:K] with scale s (1/s = inv) into q (int8, zero padded
+/// to a multiple of 4) for chunk [k0, k1); returns sum(q).
+SLM_UK_INLINE int32_t quantizeChunk(const float *a, int64_t k0, int64_t k1, float inv,
+                                    int8_t *q) {
+  int32_t sum = 0;
+  int64_t len = k1 - k0, padded = (len + 3) / 4 * 4, k = 0;
+#if defined(__AVX512F__)
+  // Round to nearest even (cvtps2dq under the default MXCSR); |a| * inv <= 127.
+  __m512i s16 = _mm512_setzero_si512();
+  for (; k + 16 <= len; k += 16) {
+    __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(a + k0 + k), _mm512_set1_ps(inv)));
+    s16 = _mm512_add_epi32(s16, v);
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(q + k), _mm512_cvtsepi32_epi8(v));
+  }
+  sum = _mm512_reduce_add_epi32(s16);
+#endif
+  for (; k < len; ++k) {
+    int32_t v = _mm_cvtss_si32(_mm_set_ss(a[k0 + k] * inv));
+    v = v > 127 ? 127 : v < -127 ? -127 : v;
+    q[k] = int8_t(v);
+    sum += v;
+  }
+  for (k = len; k < padded; ++k)
+    q[k] = 0;
+  return sum;
+}
+
+/// The w8a8 tile: rows [0, mr) of the quantized panel q (rows kW8Kc bytes
+/// apart) by QT channel blocks starting at `block`, over `quads` k-quads
+/// starting at byte `koff` of each block's codes. Vnni: vpdpbusd; else
+/// 16-bit vpmaddwd on (code0, code2) / (code1, code3) pairs.
+template <int MRQ, bool Vnni>
+SLM_UK_INLINE void w8Tile(const int8_t *q, int64_t mr, const uint8_t *codes, int64_t blockBytes,
+                          int64_t nblocks, int64_t quads, vi (*acc)[QT * H]) {
+#pragma unroll
+  for (int i = 0; i < MRQ; ++i)
+#pragma unroll
+    for (int j = 0; j < QT * H; ++j)
+      acc[i][j] = viZero();
+  for (int64_t t = 0; t < quads; ++t) {
+    // A k-block of INT8 is 4 k: one quad per 64 bytes.
+#pragma unroll
+    for (int b = 0; b < QT; ++b)
+      prefetchAhead(codes + b * blockBytes + t * kQLine);
+    vi w[QT * H];
+#pragma unroll
+    for (int b = 0; b < QT; ++b)
+#pragma unroll
+      for (int h = 0; h < H; ++h)
+        w[b * H + h] = b < nblocks ? viLoadH(codes + b * blockBytes + t * kQLine, h) : viZero();
+    if constexpr (Vnni) {
+#if defined(__AVX512F__)
+#pragma unroll
+      for (int i = 0; i < MRQ; ++i) {
+        int32_t a4;
+        __builtin_memcpy(&a4, q + i * kW8Kc + 4 * t, 4);
+        vi a = viBroadcast(a4);
+#pragma unroll
+        for (int j = 0; j < QT * H; ++j)
+          acc[i][j] = viDpbusd(acc[i][j], w[j], a);
+      }
+#endif
+    } else {
+      vi lo[QT * H], hi[QT * H];
+#pragma unroll
+      for (int j = 0; j < QT * H; ++j) {
+        lo[j] = viLo16(w[j]);
+        hi[j] = viHi16(w[j]);
+      }
+#pragma unroll
+      for (int i = 0; i < MRQ; ++i) {
+        const int8_t *qa = q + i * kW8Kc + 4 * t;
+        vi a02 = viBroadcast(int32_t(uint16_t(int16_t(qa[0]))) | int32_t(uint32_t(uint16_t(int16_t(qa[2]))) << 16));
+        vi a13 = viBroadcast(int32_t(uint16_t(int16_t(qa[1]))) | int32_t(uint32_t(uint16_t(int16_t(qa[3]))) << 16));
+#pragma unroll
+        for (int j = 0; j < QT * H; ++j)
+          acc[i][j] = viAdd(acc[i][j], viAdd(viMadd(lo[j], a02), viMadd(hi[j], a13)));
+      }
+    }
+  }
+  (void)mr;
+}
+
+/// C[m0:m1, channel blocks b0:b1] for w8a8.
+template <int MRQ, bool Vnni>
+SLM_UK_INLINE void w8Range(const QProblem &p, int64_t m0, int64_t m1, int64_t b0, int64_t b1) {
+  const QLayout &l = p.l;
+  alignas(64) int8_t q[kW8MaxRows * kW8Kc];
+  float rowScale[kW8MBlock], rowInv[kW8MBlock];
+  int32_t qsum[kW8MaxRows];
+  for (int64_t mb = m0; mb < m1; mb += kW8MBlock) {
+    int64_t mbe = minI(m1, mb + kW8MBlock);
+    for (int64_t m = mb; m < mbe; ++m) {
+      const float *a = p.A + m * p.lda;
+      vf mx = vzero();
+      int64_t k = 0;
+      for (; k + W <= p.K; k += W)
+        mx = vmaxabs(mx, vload(a + k));
+      float r = vhmax(mx);
+      for (; k < p.K; ++k)
+        r = r > __builtin_fabsf(a[k]) ? r : __builtin_fabsf(a[k]);
+      rowScale[m - mb] = r / 127.f;
+      rowInv[m - mb] = r > 0.f ? 127.f / r : 0.f;
+    }
+    for (int64_t nb = b0; nb < b1; nb += kW8Nt / kQBlock) {
+      int64_t nbe = minI(b1, nb + kW8Nt / kQBlock);
+      for (int64_t k0 = 0; k0 < p.K; k0 += kW8Kc) {
+        int64_t k1 = minI(p.K, k0 + kW8Kc), quads = (k1 - k0 + 3) / 4;
+        bool accumulate = p.accumulate || k0 > 0;
+        for (int64_t m = mb; m < mbe; m += MRQ) {
+          int64_t mr = minI(MRQ, mbe - m);
+          for (int64_t i = 0; i < MRQ; ++i) {
+            if (i < mr) {
+              qsum[i] = quantizeChunk(p.A + (m + i) * p.lda, k0, k1, rowInv[m + i - mb],
+                                      q + i * kW8Kc);
+            } else {
+              qsum[i] = 0;
+              for (int64_t k = 0; k < quads * 4; ++k)
+                q[i * kW8Kc + k] = 0;
+            }
+          }
+          for (int64_t b = nb; b < nbe; b += QT) {
+            vi acc[MRQ][QT * H];
+            const uint8_t *codes = p.W + b * l.blockBytes + k0 / 4 * kQLine;
+            w8Tile<MRQ, Vnni>(q, mr, codes, l.blockBytes, minI(QT, l.blocks - b), quads, acc);
+            for (int64_t bb = 0; bb < QT && b + bb < nbe; ++bb) {
+              const float *sb =
+                  reinterpret_cast<const float *>(p.W + (b + bb) * l.blockBytes + l.scaleOffset(0));
+              vf sc[H], bi[H];
+              loadBlock(sb, sc);
+              loadBlock(sb + kQBlock, bi);
+              int64_t n = minI(kQBlock, p.N - (b + bb) * kQBlock);
+              for (int64_t i = 0; i < mr; ++i) {
+                vf y[H];
+                vf rs = vbroadcast(rowScale[m + i - mb]);
+                vf qs = vbroadcast(float(qsum[i]));
+#pragma unroll
+                for (int h = 0; h < H; ++h)
+                  y[h] = vmul(rs, vfma(viToF(acc[i][bb * H + h]), sc[h], vmul(bi[h], qs)));
+                storeBlock(p.C + (m + i) * p.ldc + (b + bb) * kQBlock, y, n, accumulate);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// AVX-512 VNNI, from cpuid (leaf 7, ECX bit 11); cached (a benign race:
+/// every thread computes the same value).
+bool hasVnni() {
+#if defined(__AVX512F__)
+  static int cached = -1;
+  int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (v < 0) {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    v = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (c & (1u << 11)) ? 1 : 0;
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+  }
+  return v != 0;
+#else
+  return false;
+#endif
+}
+
+#if defined(__AVX512F__)
+constexpr int kW8RowsVnni = 12; // 24 zmm accumulators, 2 of codes
+constexpr int kW8Rows = 6;      // + lo/hi halves of the codes
+#else
+constexpr int kW8RowsVnni = 4;
+constexpr int kW8Rows = 4;
+#endif
+static_assert(kW8RowsVnni <= kW8MaxRows && kW8Rows <= kW8MaxRows, "q panel too small");
+
+template <int MRQ, bool Vnni>
+SLM_UK_NOINLINE void w8RangeRows(const QProblem &p, int64_t b0, int64_t b1) {
+  w8Range<MRQ, Vnni>(p, 0, p.M, b0, b1);
+}
+
+/// Units are pairs (QT) of channel blocks; decode-sized M gets a tile of
+/// exactly M rows.
+void w8Body(void *ctx, int64_t begin, int64_t end) {
+  const QProblem &p = *static_cast<const QProblem *>(ctx);
+  int64_t b0 = begin * QT, b1 = minI(p.l.blocks, end * QT);
+  if (hasVnni()) {
+    switch (p.M) {
+    case 1:
+      return w8RangeRows<1, true>(p, b0, b1);
+    case 2:
+      return w8RangeRows<2, true>(p, b0, b1);
+    case 3:
+      return w8RangeRows<3, true>(p, b0, b1);
+    case 4:
+      return w8RangeRows<4, true>(p, b0, b1);
+    default:
+      return w8RangeRows<kW8RowsVnni, true>(p, b0, b1);
+    }
+  }
+  switch (p.M) {
+  case 1:
+    return w8RangeRows<1, false>(p, b0, b1);
+  case 2:
+    return w8RangeRows<2, false>(p, b0, b1);
+  case 3:
+    return w8RangeRows<3, false>(p, b0, b1);
+  default:
+    return w8RangeRows<kW8Rows, false>(p, b0, b1);
+  }
+}
+
+void run(int64_t units, void (*body)(void *, int64_t, int64_t), QProblem &p, bool parallel) {
+  if (parallel && units > 1 && slm_rt_parallel_for)
+    slm_rt_parallel_for(units, body, &p);
+  else
+    body(&p, 0, units);
+}
+
+} // namespace
+
+extern "C" {
+
+SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t K, int64_t a,
+                                                  int64_t lda, int64_t w, int64_t c, int64_t ldc,
+                                                  int64_t format, int64_t group, int64_t flags) {
+  QProblem p{M, N, K, reinterpret_cast<const float *>(a), lda,
+             reinterpret_cast<const uint8_t *>(w), reinterpret_cast<float *>(c), ldc,
+             (flags & SLM_UK_ACCUMULATE) != 0, QLayout(format, N, K, group), 0, 0, 0};
+  if (M <= 0 || !p.l.valid)
+    return;
+  int64_t macs = M * N * K;
+  bool parallel = macs >= kQParallelMacs;
+  if ((flags & SLM_UK_Q_ACT_INT8_ROW) && format == SLM_QF_INT8 && group == 0) {
+    run(ceilDiv(p.l.blocks, QT), w8Body, p, parallel);
+    return;
+  }
+  if (M <= kQGemvMaxRows) {
+    run(p.l.blocks, gemvBody, p, parallel);
+    return;
+  }
+  p.nUnits = ceilDiv(N, NR);
+  // As sgemm: split M too when there are few column strips.
+  int64_t mTiles = ceilDiv(M, MR);
+  int64_t mBlocks = minI(mTiles, maxI(1, ceilDiv(16, p.nUnits)));
+  p.mBlock = ceilDiv(mTiles, mBlocks) * MR;
+  p.mBlocks = ceilDiv(M, p.mBlock);
+  run(p.mBlocks * p.nUnits, gemmBody, p, parallel);
+}
+
+SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qgather)(int64_t count, int64_t ids, int64_t N,
+                                                  int64_t K, int64_t w, int64_t out,
+                                                  int64_t format, int64_t group) {
+  QLayout l(format, N, K, group);
+  if (!l.valid)
+    return;
+  const int64_t *id = reinterpret_cast<const int64_t *>(ids);
+  float *o = reinterpret_cast<float *>(out);
+  for (int64_t i = 0; i < count; ++i)
+    if (id[i] >= 0 && id[i] < N)
+      gatherRow(l, reinterpret_cast<const uint8_t *>(w), id[i], o + i * K);
+}
+
+} // extern "C"
