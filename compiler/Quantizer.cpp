@@ -64,8 +64,53 @@ struct GroupQuantizer {
     return {(hi - lo) / float(qmax()), lo};
   }
 
+  /// Group-wise (int4) scales and biases are stored as IEEE half by the
+  /// kernels (4.5 bits per weight for g32 symmetric): the canonical values
+  /// are rounded to half already, so every target computes with the same.
+  std::pair<float, float> candidate(const float *x, int64_t count, float clip,
+                                    bool halfScales) const {
+    auto [scale, bias] = candidate(x, count, clip);
+    if (!halfScales)
+      return {scale, bias};
+    float s = halfToFloat(floatToHalf(scale));
+    if (scheme.symmetric)
+      return {s, scheme.weights == WeightDType::Int4 ? -8.0f * s : -128.0f * s};
+    return {s, halfToFloat(floatToHalf(bias))};
+  }
+
+  /// Least-squares refinement of a symmetric scale for fixed codes:
+  /// s = sum(x q) / sum(q q) with q = code - offset, re-encoded while the
+  /// error drops (a few rounds).
+  void refineSymmetric(const float *x, int64_t count, float &scale, float &bias,
+                       uint8_t *codes, double best, bool half) const {
+    float offset = scheme.weights == WeightDType::Int4 ? 8.0f : 128.0f;
+    std::vector<uint8_t> trial(static_cast<size_t>(count));
+    for (int round = 0; round < 3; ++round) {
+      double xq = 0, qq = 0;
+      for (int64_t i = 0; i < count; ++i) {
+        double q = double(codes[i]) - offset;
+        xq += x[i] * q;
+        qq += q * q;
+      }
+      if (qq == 0)
+        return;
+      float s = float(xq / qq);
+      if (half)
+        s = halfToFloat(floatToHalf(s));
+      float b = -offset * s;
+      double err = encode(x, count, s, b, trial.data());
+      if (!(err < best))
+        return;
+      best = err;
+      scale = s;
+      bias = b;
+      std::copy(trial.begin(), trial.end(), codes);
+    }
+  }
+
   std::pair<float, float> operator()(const float *x, int64_t count, uint8_t *codes) const {
-    auto [scale, bias] = candidate(x, count, 1.0f);
+    bool half = scheme.granularity == Granularity::Group;
+    auto [scale, bias] = candidate(x, count, 1.0f, half);
     double best = encode(x, count, scale, bias, codes);
     if (search == ScaleSearch::MinMax || scale == 0)
       return {scale, bias};
@@ -76,15 +121,17 @@ struct GroupQuantizer {
     float bestClip = 1.0f;
     for (int i = 1; i < steps; ++i) {
       float clip = 1.0f - 0.025f * float(i);
-      auto [s, b] = candidate(x, count, clip);
+      auto [s, b] = candidate(x, count, clip, half);
       double err = encode(x, count, s, b, trial.data());
       if (err < best) {
         best = err;
         bestClip = clip;
       }
     }
-    std::tie(scale, bias) = candidate(x, count, bestClip);
+    std::tie(scale, bias) = candidate(x, count, bestClip, half);
     encode(x, count, scale, bias, codes);
+    if (scheme.symmetric)
+      refineSymmetric(x, count, scale, bias, codes, best, half);
     return {scale, bias};
   }
 };

@@ -12,7 +12,8 @@
 // Scales are chosen per group by round-to-nearest with a clip search: the
 // range [lo, hi] is shrunk by factors 1, 0.98, ... and the factor with the
 // smallest squared error wins (`ScaleSearch::Mse`), or taken as is
-// (`ScaleSearch::MinMax`).
+// (`ScaleSearch::MinMax`). Group-wise scales (and offsets) are rounded to
+// IEEE half, the precision the kernels store them in.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLMC_COMPILER_QUANTIZER_H

@@ -28,6 +28,8 @@ def Quantize : Pass<"slm-quantize", "mlir::ModuleOp"> {
     produces a function result is also called `lm_head`. `overrides` are
     `pattern=scheme` pairs (glob patterns on the layer name or the weight
     name; scheme `none` keeps fp32), applied in order, the last match wins.
+    Without an override, the lm_head gets the scheme's output scheme when
+    its record names one (int4 schemes: int8-channel).
     A weight shared by layers with different schemes gets one quantized
     weight per scheme.
   }];

@@ -112,6 +112,11 @@ struct QuantizePass : slm::impl::QuantizeBase<QuantizePass> {
       for (QuantizableWeight &w : weights) {
         auto source = w.operand->get().getDefiningOp<WeightOp>();
         std::string chosen = scheme;
+        if (layer == "lm_head" && chosen != "none") {
+          const QuantScheme *record = lookupQuantScheme(chosen);
+          if (!record->outputScheme.empty())
+            chosen = std::string(record->outputScheme);
+        }
         for (const Override &rule : rules)
           if (rule.pattern.match(layer) || rule.pattern.match(source.getName()))
             chosen = rule.scheme;

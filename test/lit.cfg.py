@@ -25,6 +25,11 @@ llvm_config.add_tool_substitutions(["slmc-opt", "slmc", "slmc-fill-weights", "sl
                                    [config.slmc_tools_dir])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
+# Sanitizer builds skip the long accuracy runs (they measure the model, not
+# memory safety; the release suite runs them).
+if config.slmc_asan.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")
+
 if os.path.isdir(os.path.join(config.shared_dir, "models")):
     config.available_features.add("shared-models")
 elif os.environ.get("CI") == "true":

@@ -34,6 +34,8 @@
 
 #include <immintrin.h>
 
+extern "C" int64_t slm_x86_qpack_used_size(const void *blob); // targets/x86/ukernels/qlayout.h
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -276,22 +278,29 @@ using QMatmul = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, i
 struct QFormat {
   const char *name;
   int64_t format, group, flags;
+  bool sym; // int formats: bias = -8 * scale (int4) / -128 * scale (int8)
 };
 
 const QFormat kQFormats[] = {
-    {"int4 g32", SLM_QF_INT4, 32, 0},  {"int4 g128", SLM_QF_INT4, 128, 0},
-    {"int8 g0", SLM_QF_INT8, 0, 0},    {"int8 g0 w8a8", SLM_QF_INT8, 0, SLM_UK_Q_ACT_INT8_ROW},
-    {"f16", SLM_QF_F16, 0, 0},         {"bf16", SLM_QF_BF16, 0, 0}};
+    {"int4 g32 sym", SLM_QF_INT4, 32, 0, true},
+    {"int4 g128 sym", SLM_QF_INT4, 128, 0, true},
+    {"int4 g32 asym", SLM_QF_INT4, 32, 0, false},
+    {"int8 g0", SLM_QF_INT8, 0, 0, true},
+    {"int8 g0 w8a8", SLM_QF_INT8, 0, SLM_UK_Q_ACT_INT8_ROW, true},
+    {"f16", SLM_QF_F16, 0, 0, true},
+    {"bf16", SLM_QF_BF16, 0, 0, true}};
 
 /// Copies of one packed weight [N, K], 256 MiB or more in all (so W comes
-/// from memory), random codes and scales.
+/// from memory), random codes; scales and biases are halves, as the
+/// quantizer makes them (bytes: the used part of the blob).
 struct QSet {
   int64_t N, K, bytes;
   std::vector<void *> blobs;
 };
 
 QSet makeQSet(const QFormat &f, int64_t N, int64_t K) {
-  QSet s{N, K, slm_x86_qpack_size(f.format, N, K, f.group), {}};
+  int64_t bound = slm_x86_qpack_size(f.format, N, K, f.group);
+  QSet s{N, K, bound, {}};
   bool isInt = f.format == SLM_QF_INT4 || f.format == SLM_QF_INT8;
   std::vector<uint8_t> codes(size_t(N * K) * (isInt ? 1 : 2));
   uint32_t x = 12345;
@@ -303,19 +312,26 @@ QSet makeQSet(const QFormat &f, int64_t N, int64_t K) {
     for (size_t i = 1; i < codes.size(); i += 2)
       codes[i] = uint8_t((codes[i] & 0x81) | 0x3c);
   int64_t G = isInt ? (f.group ? (K + f.group - 1) / f.group : 1) : 0;
-  std::vector<float> scale(size_t(N * G), 0.01f), bias(size_t(N * G), -0.05f);
+  float sc = 0.009765625f; // 1.25 * 2^-7
+  float bi = f.sym ? (f.format == SLM_QF_INT4 ? -8.f : -128.f) * sc : -0.046875f;
+  std::vector<float> scale(size_t(N * G), sc), bias(size_t(N * G), bi);
+  void *first = nullptr;
+  if (posix_memalign(&first, 64, size_t(bound)) != 0) {
+    std::fprintf(stderr, "slmc-bench-micro: out of memory\n");
+    std::exit(2);
+  }
+  slm_x86_qpack(f.format, N, K, f.group, codes.data(), isInt ? scale.data() : nullptr,
+                isInt ? bias.data() : nullptr, first);
+  s.bytes = slm_x86_qpack_used_size(first);
+  s.blobs.push_back(first);
   int64_t count = std::max<int64_t>(2, ((int64_t(256) << 20) + s.bytes - 1) / s.bytes);
-  for (int64_t i = 0; i < count; ++i) {
+  for (int64_t i = 1; i < count; ++i) {
     void *p = nullptr;
     if (posix_memalign(&p, 64, size_t(s.bytes)) != 0) {
       std::fprintf(stderr, "slmc-bench-micro: out of memory\n");
       std::exit(2);
     }
-    if (i == 0)
-      slm_x86_qpack(f.format, N, K, f.group, codes.data(), isInt ? scale.data() : nullptr,
-                    isInt ? bias.data() : nullptr, p);
-    else
-      std::memcpy(p, s.blobs[0], size_t(s.bytes));
+    std::memcpy(p, first, size_t(s.bytes));
     s.blobs.push_back(p);
   }
   return s;
@@ -345,12 +361,25 @@ double qgemmRate(QMatmul qmatmul, const QFormat &f, void *w, int64_t M, int64_t 
   return flops * calls / seconds(t0, Clock::now()) / 1e9;
 }
 
+/// Whether label contains one of the '|'-separated parts of filter.
+bool matches(const std::string &label, const std::string &filter) {
+  for (size_t p = 0;;) {
+    size_t q = filter.find('|', p);
+    if (label.find(filter.substr(p, q == std::string::npos ? q : q - p)) != std::string::npos)
+      return true;
+    if (q == std::string::npos)
+      return false;
+    p = q + 1;
+  }
+}
+
 /// The quantized-weight table: GEMV (M = 1) GB/s of the packed weight and %
 /// of the read-bandwidth probe of the same round, for the Llama-3.2-1B
 /// shapes; GEMM at M = 128 GFLOP/s and % of fp32 sgemm of the same round.
 void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &threadCounts,
-              const float *bwData, size_t bwFloats) {
-  const int64_t shapes[][2] = {{8192, 2048}, {2048, 8192}, {128256, 2048}}; // {N, K}
+              const float *bwData, size_t bwFloats, const std::string &filter) {
+  const int64_t shapes[][2] = {{2048, 2048}, {512, 2048},    {8192, 2048},
+                               {2048, 8192}, {128256, 2048}}; // {N, K}
   const int64_t gM = 128, gN = 2048, gK = 2048;
   std::printf("\nQuantized weights (slm_x86_qmatmul), W[N, K] packed; GEMV: y[N] = W x, GB/s of the\n"
               "packed weight, %% of the read-bandwidth probe taken in the same round; GEMM: M = %lld,\n"
@@ -359,17 +388,19 @@ void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &th
   float *x = allocFloats(size_t(8192), 0.5f), *y = allocFloats(size_t(128256), 0.f);
   float *a = allocFloats(size_t(gM * gK), 0.5f), *c = allocFloats(size_t(gM * gN), 0.f);
   float *b = allocFloats(size_t(gK * gN), 0.25f);
-  std::printf("%-28s", "");
+  std::printf("%-30s", "");
   for (int t : threadCounts)
     std::printf(" %7d thread%s       ", t, t == 1 ? " " : "s");
   std::printf("\n");
   for (const QFormat &f : kQFormats) {
     for (auto &shape : shapes) {
-      QSet set = makeQSet(f, shape[0], shape[1]);
       char label[64];
       std::snprintf(label, sizeof label, "GEMV %s %lldx%lld", f.name, (long long)shape[0],
                     (long long)shape[1]);
-      std::printf("%-28s", label);
+      if (!matches(label, filter))
+        continue;
+      QSet set = makeQSet(f, shape[0], shape[1]);
+      std::printf("%-30s", label);
       for (int t : threadCounts) {
         slm::rt::ThreadPool pool(t);
         slm::rt::ScopedCurrentPool scope(&pool);
@@ -387,10 +418,12 @@ void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &th
       std::fflush(stdout);
       freeQSet(set);
     }
-    QSet one = makeQSet(f, gN, gK);
     char label[64];
     std::snprintf(label, sizeof label, "GEMM %s M=%lld", f.name, (long long)gM);
-    std::printf("%-28s", label);
+    if (!matches(label, filter))
+      continue;
+    QSet one = makeQSet(f, gN, gK);
+    std::printf("%-30s", label);
     for (int t : threadCounts) {
       slm::rt::ThreadPool pool(t);
       slm::rt::ScopedCurrentPool scope(&pool);
@@ -451,7 +484,7 @@ double loadAverage() {
 void usage() {
   std::printf(
       "usage: slmc-bench-micro [--json FILE] [--reps N] [--threads LIST]\n"
-      "                        [--quant yes|no|only]\n\n"
+      "                        [--quant yes|no|only] [--qfilter TEXT]\n\n"
       "Probes this machine's read bandwidth (sum over a 1 GiB array) and FP32\n"
       "FMA peak (register-resident loop), then times the x86 micro-kernels:\n"
       "GEMM 512^3 (GFLOP/s, %% of the FMA peak) and GEMV 2048x8192 / 8192x2048\n"
@@ -459,7 +492,9 @@ void usage() {
       "of N rounds (default 7), on each thread count of LIST (default 1,2).\n"
       "Then (--quant yes, the default; only: nothing else) the quantized-weight\n"
       "kernels: GEMV of the Llama-3.2-1B shapes per format (GB/s of the packed\n"
-      "weight, %% of the read bandwidth) and GEMM at M = 128 (%% of fp32 sgemm).\n");
+      "weight, %% of the read bandwidth) and GEMM at M = 128 (%% of fp32 sgemm);\n"
+      "--qfilter: only the quantized rows whose label contains TEXT (e.g. 'int4 g32';\n"
+      "'|' separates alternatives).\n");
 }
 
 } // namespace
@@ -467,7 +502,7 @@ void usage() {
 int main(int argc, char **argv) {
   std::string jsonPath;
   int reps = 7;
-  std::string quant = "yes";
+  std::string quant = "yes", qfilter;
   std::vector<int> threadCounts = {1, 2};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -489,6 +524,8 @@ int main(int argc, char **argv) {
         std::fprintf(stderr, "slmc-bench-micro: --quant takes yes, no or only\n");
         return 2;
       }
+    } else if (arg == "--qfilter") {
+      qfilter = value();
     } else if (arg == "--reps") {
       reps = std::max(1, std::atoi(value().c_str()));
     } else if (arg == "--threads") {
@@ -534,7 +571,7 @@ int main(int argc, char **argv) {
   size_t bwFloats = (size_t(1) << 30) / sizeof(float);
   float *bwData = allocFloats(bwFloats, 1.f);
   if (quant == "only") {
-    runQuant(qmatmul, sgemm, reps, threadCounts, bwData, bwFloats);
+    runQuant(qmatmul, sgemm, reps, threadCounts, bwData, bwFloats, qfilter);
     std::free(bwData);
     return 0;
   }
@@ -611,7 +648,7 @@ int main(int argc, char **argv) {
               "%.2f before, %.2f after.\n",
               loadBefore, loadAfter);
   if (quant == "yes")
-    runQuant(qmatmul, sgemm, reps, threadCounts, bwData, bwFloats);
+    runQuant(qmatmul, sgemm, reps, threadCounts, bwData, bwFloats, qfilter);
   std::free(bwData);
 
   if (!jsonPath.empty()) {

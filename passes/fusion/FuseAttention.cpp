@@ -50,6 +50,8 @@ std::optional<double> splatFloat(Value v) {
 }
 
 std::optional<int64_t> splatInt(Value v) {
+  if (auto expand = v.getDefiningOp<ExpandOp>())
+    return splatInt(expand.getInput());
   if (auto known = getKnownValues(v)) {
     if (known->values.empty())
       return std::nullopt;
@@ -315,20 +317,35 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     Value q = peelScale(qk.getLhs(), scale);
     Value kt = peelScale(qk.getRhs(), scale);
     auto transpose = kt.getDefiningOp<TransposeOp>();
-    if (!transpose || !kt.hasOneUse() ||
-        transpose.getPerm() != ArrayRef<int64_t>{0, 1, 3, 2})
+    if (!transpose || !kt.hasOneUse())
+      return failure();
+    // K^T straight from [B, T, H, D] (the importer merged the head
+    // transpose into this one, GPT-2): K is made by a transpose of our own.
+    bool fromBthd = transpose.getPerm() == ArrayRef<int64_t>{0, 2, 3, 1};
+    if (!fromBthd && transpose.getPerm() != ArrayRef<int64_t>{0, 1, 3, 2})
       return failure();
     Value kFull = peelScale(transpose.getInput(), scale);
-    Value k4 = stripRepeatKv(kFull, *hq, chain), v4 = stripRepeatKv(root.getRhs(), *hq, chain);
-    if (rankOf(q) != 4 || rankOf(k4) != 4 || rankOf(v4) != 4)
+    if (fromBthd && (kFull != transpose.getInput() || rankOf(kFull) != 4))
+      return failure();
+    Value k4 = fromBthd ? Value() : stripRepeatKv(kFull, *hq, chain);
+    Value v4 = stripRepeatKv(root.getRhs(), *hq, chain);
+    if (rankOf(q) != 4 || (k4 && rankOf(k4) != 4) || rankOf(v4) != 4)
       return failure();
     // q [B, Hq, S, D]; k4, v4 [B, Hkv, T, D].
-    SymbolicShape qs = shapeOf(q), ks = shapeOf(k4);
+    SymbolicShape qs = shapeOf(q), ks;
+    if (fromBthd) {
+      SymbolicShape in = shapeOf(kFull);
+      ks = {in[0], in[2], in[1], in[3]};
+    } else {
+      ks = shapeOf(k4);
+    }
     if (qs != out || ks != shapeOf(v4) || ks[2] != t || qs[2] != s || ks[3] != qs[3])
+      return failure();
+    if (fromBthd && (ks[2] != s || v4.getDefiningOp<ConcatOp>()))
       return failure();
 
     Value k = k4, v = v4, pastK, pastV;
-    auto kCat = k4.getDefiningOp<ConcatOp>(), vCat = v4.getDefiningOp<ConcatOp>();
+    auto kCat = k4 ? k4.getDefiningOp<ConcatOp>() : ConcatOp(), vCat = v4.getDefiningOp<ConcatOp>();
     if (kCat && vCat && kCat.getAxis() == 2 && vCat.getAxis() == 2 &&
         kCat.getInputs().size() == 2 && vCat.getInputs().size() == 2) {
       pastK = kCat.getInputs()[0], k = kCat.getInputs()[1];
@@ -339,14 +356,20 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
       return rewriter.notifyMatchFailure(root, "keys are neither this step's nor a concat");
     }
     // Uses of the caches before the root would not see the new op's results.
-    for (Value cache : {k4, v4})
+    for (Value cache : {k4, v4}) {
+      if (!cache)
+        continue;
       for (Operation *user : cache.getUsers())
         if (!llvm::is_contained(chain, user) && user != transpose && user != root &&
             user->getBlock() == root->getBlock() && user->isBeforeInBlock(root))
           return failure();
+    }
 
     StringRef mode = mask.attentionMask ? "causal+padding" : mask.causal ? "causal" : "none";
     rewriter.setInsertionPoint(root);
+    if (fromBthd)
+      k = k4 = TransposeOp::create(rewriter, transpose.getLoc(), kFull,
+                                   rewriter.getDenseI64ArrayAttr({0, 2, 1, 3}));
     auto attention = AttentionOp::create(
         rewriter, root.getLoc(),
         TypeRange{root.getType(), k4.getType(), v4.getType()}, q, k, v, pastK, pastV,
@@ -354,12 +377,12 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     if (pastK) {
       // Other readers of the caches (the graph outputs) take the present
       // results; the matched chain dies with the root.
-      for (auto [cache, present] : {std::pair{k4, attention.getPresentKey()},
-                                    std::pair{v4, attention.getPresentValue()}})
-        for (OpOperand &use : llvm::make_early_inc_range(cache.getUses())) {
+      for (auto pair : {std::pair{k4, attention.getPresentKey()},
+                        std::pair{v4, attention.getPresentValue()}})
+        for (OpOperand &use : llvm::make_early_inc_range(pair.first.getUses())) {
           Operation *user = use.getOwner();
           if (!llvm::is_contained(chain, user) && user != transpose && user != root)
-            rewriter.modifyOpInPlace(user, [&] { use.set(present); });
+            rewriter.modifyOpInPlace(user, [&] { use.set(pair.second); });
         }
     }
     rewriter.replaceOp(root, attention.getOutput());

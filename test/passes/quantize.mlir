@@ -9,11 +9,12 @@
 // RUN:   | FileCheck %s --check-prefix=BADOVERRIDE
 
 // Projections get the scheme; the weight keeps its name and logical shape,
-// the reduction axis is recorded. The matmul returned is the lm_head.
+// the reduction axis is recorded. The matmul returned is the lm_head: int4
+// schemes keep it at their output scheme, int8-channel.
 
 // CHECK-LABEL: func @mlp
 // CHECK-DAG: %[[UP:.*]] = slm.weight @up : tensor<64x128xi4, #slm.quant<"int4-g32", axis = 0>>
-// CHECK-DAG: %[[HEAD:.*]] = slm.weight @head : tensor<128x512xi4, #slm.quant<"int4-g32", axis = 0>>
+// CHECK-DAG: %[[HEAD:.*]] = slm.weight @head : tensor<128x512xi8, #slm.quant<"int8-channel", axis = 0>>
 // CHECK-NOT: slm.weight {{.*}}xf32>
 // CHECK: slm.matmul %arg0, %[[UP]] : (tensor<?x64xf32, #slm.dims<"s">>, tensor<64x128xi4, #slm.quant<"int4-g32", axis = 0>>) -> tensor<?x128xf32, #slm.dims<"s">>
 // CHECK: slm.matmul %{{.*}}, %[[HEAD]]
@@ -43,7 +44,7 @@ func.func @mlp(%x: tensor<?x64xf32, #slm.dims<"s">>) -> tensor<?x512xf32, #slm.d
 // activations (attention scores) and 1-D or non-f32 weights stay as they are.
 
 // CHECK-LABEL: func @gemm_and_others
-// CHECK: slm.weight @wt : tensor<32x64xi4, #slm.quant<"int4-g32", axis = 1>>
+// CHECK: slm.weight @wt : tensor<32x64xi8, #slm.quant<"int8-channel", axis = 1>>
 // CHECK: slm.weight @bias : tensor<32xf32>
 // CHECK: slm.matmul %arg1, %arg2 : (tensor<2x8x16xf32>, tensor<2x16x8xf32>)
 func.func @gemm_and_others(%x: tensor<4x64xf32>, %q: tensor<2x8x16xf32>, %k: tensor<2x16x8xf32>)

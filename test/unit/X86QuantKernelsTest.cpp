@@ -22,6 +22,9 @@
 // (rounding moves each a_k by at most s_row / 2). The measured w8a8 error
 // (relative to sum_k |a_k w_k|) is printed.
 // qgather must be exact; qpack deterministic (every byte written).
+// INT4 weights come with scales and biases that are IEEE halves (what the
+// quantizer produces; the blob stores them as halves, without the bias when
+// it is -8 * scale) and with ones that are not (float scales kept).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +39,8 @@
 #include "ukernels.h"
 
 #include <gtest/gtest.h>
+
+extern "C" int64_t slm_x86_qpack_used_size(const void *blob); // targets/x86/ukernels/qlayout.h
 
 #include <algorithm>
 #include <cmath>
@@ -115,7 +120,14 @@ struct Weight {
   int64_t bytes;
 };
 
-Weight makeWeight(int64_t format, int64_t N, int64_t K, int64_t group, bool sym, uint32_t seed) {
+/// A random half in [2^e0, 2^(e1+1)) (normal, positive).
+float randomHalf(std::mt19937 &gen, int e0, int e1) {
+  uint32_t exp = uint32_t(e0 + 15) + gen() % uint32_t(e1 - e0 + 1);
+  return halfToFloat(uint16_t(exp << 10 | (gen() & 0x3ff)));
+}
+
+Weight makeWeight(int64_t format, int64_t N, int64_t K, int64_t group, bool sym, uint32_t seed,
+                  bool halves = false) {
   Weight q{format, N, K, group, 0, {}, {}, {}, {}, {}, {}, nullptr, 0};
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> unit(0.f, 1.f);
@@ -131,8 +143,13 @@ Weight makeWeight(int64_t format, int64_t N, int64_t K, int64_t group, bool sym,
     q.scale.resize(size_t(N * q.G));
     q.bias.resize(size_t(N * q.G));
     for (size_t i = 0; i < q.scale.size(); ++i) {
-      q.scale[i] = 0.002f + 0.02f * unit(gen);
-      q.bias[i] = sym ? -float(levels / 2) * q.scale[i] : -0.3f + 0.2f * unit(gen);
+      if (halves) { // scale about 0.002..0.03, bias -0.06..-0.5
+        q.scale[i] = randomHalf(gen, -9, -6);
+        q.bias[i] = sym ? -float(levels / 2) * q.scale[i] : -randomHalf(gen, -4, -2);
+      } else {
+        q.scale[i] = 0.002f + 0.02f * unit(gen);
+        q.bias[i] = sym ? -float(levels / 2) * q.scale[i] : -0.3f + 0.2f * unit(gen);
+      }
     }
     for (int64_t n = 0; n < N; ++n)
       for (int64_t k = 0; k < K; ++k) {
@@ -257,6 +274,7 @@ protected:
 struct Config {
   int64_t format, group;
   bool sym;
+  bool halves; // scales and biases are IEEE halves
 };
 
 std::vector<Config> configs() {
@@ -264,9 +282,11 @@ std::vector<Config> configs() {
   for (int64_t f : {SLM_QF_INT8, SLM_QF_INT4})
     for (int64_t g : {0, 32, 128})
       for (bool sym : {true, false})
-        out.push_back({f, g, sym});
-  out.push_back({SLM_QF_F16, 0, true});
-  out.push_back({SLM_QF_BF16, 0, true});
+        for (bool halves : {false, true})
+          if (!halves || f == SLM_QF_INT4)
+            out.push_back({f, g, sym, halves});
+  out.push_back({SLM_QF_F16, 0, true, false});
+  out.push_back({SLM_QF_BF16, 0, true, false});
   return out;
 }
 
@@ -281,7 +301,7 @@ void sweep(const Isa &isa, bool w8a8, int threads) {
     if (w8a8 && c.format != SLM_QF_INT8)
       continue;
     for (auto &shape : kShapes) {
-      Weight q = makeWeight(c.format, shape[0], shape[1], c.group, c.sym, seed++);
+      Weight q = makeWeight(c.format, shape[0], shape[1], c.group, c.sym, seed++, c.halves);
       for (int64_t M : {1, 2, 3, 17, 128})
         for (bool acc : {false, true})
           if (checkMatmul(isa, q, M, acc, w8a8, seed++, stats) > 0)
@@ -304,13 +324,13 @@ TEST_P(X86QuantKernels, W8A8MatchesReference) {
   sweep(GetParam(), true, 2);
 }
 
-// K past the kernels' K chunks (4096 for the decode copy of x, 2048 for
+// K past the kernels' K chunks (8192 for the decode copy of x, 2048 for
 // the int32 sums of w8a8), with groups that straddle them.
 TEST_P(X86QuantKernels, LongK) {
   Stats stats;
   uint32_t seed = 100;
   for (const Config &c : configs()) {
-    Weight q = makeWeight(c.format, 37, 4200, c.group, c.sym, seed++);
+    Weight q = makeWeight(c.format, 37, 8300, c.group, c.sym, seed++, c.halves);
     for (int64_t M : {1, 4, 13}) {
       EXPECT_EQ(checkMatmul(GetParam(), q, M, M == 4, false, seed++, stats), 0);
       if (c.format == SLM_QF_INT8 && c.group == 0)
@@ -322,7 +342,7 @@ TEST_P(X86QuantKernels, LongK) {
 // Results do not depend on how the channels are split across threads.
 TEST_P(X86QuantKernels, ThreadsGiveIdenticalResults) {
   for (int64_t f : {SLM_QF_INT4, SLM_QF_INT8}) {
-    Weight q = makeWeight(f, 300, 544, 32, false, 7);
+    Weight q = makeWeight(f, 300, 544, 32, false, 7, f == SLM_QF_INT4);
     for (int64_t M : {1, 3, 40}) {
       std::vector<float> A(size_t(M * 544)), C1(size_t(M * 300)), C2(size_t(M * 300));
       std::mt19937 gen(9);
@@ -344,7 +364,7 @@ TEST_P(X86QuantKernels, GatherIsExact) {
   uint32_t seed = 50;
   for (const Config &c : configs())
     for (auto &shape : kShapes) {
-      Weight q = makeWeight(c.format, shape[0], shape[1], c.group, c.sym, seed++);
+      Weight q = makeWeight(c.format, shape[0], shape[1], c.group, c.sym, seed++, c.halves);
       std::vector<int64_t> ids = {0, q.N - 1, q.N / 2, 17 % q.N, 0};
       std::vector<float> out(ids.size() * size_t(q.K), -1.f);
       GetParam().qgather(int64_t(ids.size()), int64_t(ids.data()), q.N, q.K,
@@ -367,7 +387,7 @@ INSTANTIATE_TEST_SUITE_P(Isa, X86QuantKernels, ::testing::ValuesIn(isas()),
 
 TEST(X86QuantPack, Deterministic) {
   for (const Config &c : configs()) {
-    Weight q = makeWeight(c.format, 45, 300, c.group, c.sym, 3);
+    Weight q = makeWeight(c.format, 45, 300, c.group, c.sym, 3, c.halves);
     // Pack again over different garbage: every byte must be written.
     std::vector<uint8_t> other(size_t(q.bytes) + 64);
     uint8_t *out = other.data() + (64 - uintptr_t(other.data()) % 64) % 64;
@@ -385,10 +405,84 @@ TEST(X86QuantPack, SizeRejectsBadArguments) {
   EXPECT_EQ(slm_x86_qpack_size(SLM_QF_INT4, 16, 64, 48), -1); // not a multiple of 32
   EXPECT_EQ(slm_x86_qpack_size(SLM_QF_INT4, 0, 64, 32), -1);
   EXPECT_EQ(slm_x86_qpack_size(SLM_QF_INT4, 16, 0, 32), -1);
-  // int4 g32: 16 channels x 64 k = 2 segments of 4 lines + 32 floats each.
-  EXPECT_EQ(slm_x86_qpack_size(SLM_QF_INT4, 16, 64, 32), 2 * (4 * 64 + 128));
+  // The bound is for float scales: 64 B of header, then int4 g32, 16
+  // channels x 64 k = 2 segments of 4 lines + 32 floats each.
+  EXPECT_EQ(slm_x86_qpack_size(SLM_QF_INT4, 16, 64, 32), 64 + 2 * (4 * 64 + 128));
   // F16 ignores the group.
-  EXPECT_EQ(slm_x86_qpack_size(SLM_QF_F16, 17, 3, 5), 2 * 2 * 64);
+  EXPECT_EQ(slm_x86_qpack_size(SLM_QF_F16, 17, 3, 5), 64 + 2 * 2 * 64);
+  EXPECT_EQ(slm_x86_qpack_used_size(nullptr), -1);
+  uint8_t junk[64] = {};
+  EXPECT_EQ(slm_x86_qpack_used_size(junk), -1);
+}
+
+// Bytes per weight of the used part of the blob: INT4 with half scales
+// stores them as halves and drops the bias of symmetric weights; anything
+// else keeps float scales (the bound).
+TEST(X86QuantPack, HalfScalesShrinkTheBlob) {
+  const int64_t N = 64, K = 2048;
+  auto perWeight = [&](const Weight &q) {
+    int64_t used = slm_x86_qpack_used_size(q.blob.get());
+    EXPECT_GT(used, 0);
+    EXPECT_LE(used, q.bytes);
+    return double(used - 64) / double(N * K);
+  };
+  EXPECT_EQ(perWeight(makeWeight(SLM_QF_INT4, N, K, 32, true, 1, true)), 0.5625);
+  EXPECT_EQ(perWeight(makeWeight(SLM_QF_INT4, N, K, 32, false, 1, true)), 0.625);
+  EXPECT_EQ(perWeight(makeWeight(SLM_QF_INT4, N, K, 128, true, 1, true)), 0.515625);
+  EXPECT_EQ(perWeight(makeWeight(SLM_QF_INT4, N, K, 32, true, 1, false)), 0.75);
+  EXPECT_EQ(perWeight(makeWeight(SLM_QF_INT8, N, K, 0, true, 1, true)), 1.0 + 8.0 / K);
+  EXPECT_EQ(perWeight(makeWeight(SLM_QF_F16, N, K, 0, true, 1)), 2.0);
+}
+
+/// Packs q's canonical form with scale[at] / bias[at] replaced, and checks
+/// the used size and that every kernel still matches the reference.
+void checkVariant(Weight q, size_t at, float scale, float bias, int64_t expectUsed) {
+  q.scale[at] = scale;
+  q.bias[at] = bias;
+  int64_t g = q.group ? q.group : q.K;
+  int64_t n = int64_t(at) / q.G, k0 = int64_t(at) % q.G * g;
+  for (int64_t k = k0; k < std::min(q.K, k0 + g); ++k) {
+    size_t e = size_t(n * q.K + k);
+    float code = float(q.codes8[e]);
+    q.w[e] = std::fmaf(scale, code, bias);
+    q.mag[e] = std::fabs(double(scale) * code) + std::fabs(double(bias));
+  }
+  std::shared_ptr<uint8_t> blob(
+      static_cast<uint8_t *>(std::aligned_alloc(64, size_t((q.bytes + 63) / 64 * 64))), std::free);
+  slm_x86_qpack(q.format, q.N, q.K, q.group, q.codes8.data(), q.scale.data(), q.bias.data(),
+                blob.get());
+  q.blob = blob;
+  EXPECT_EQ(slm_x86_qpack_used_size(q.blob.get()), expectUsed);
+  Stats stats;
+  for (const Isa &isa : isas())
+    if (isa.supported)
+      for (int64_t M : {1, 17}) {
+        EXPECT_EQ(checkMatmul(isa, q, M, false, false, 5, stats), 0);
+        std::vector<int64_t> ids = {n};
+        std::vector<float> out(size_t(q.K));
+        isa.qgather(1, int64_t(ids.data()), q.N, q.K, int64_t(q.blob.get()),
+                    int64_t(out.data()), q.format, q.group);
+        EXPECT_EQ(std::memcmp(out.data(), q.w.data() + n * q.K, size_t(q.K) * 4), 0) << isa.name;
+      }
+}
+
+// One value that is not a half sends the whole weight back to float
+// scales; one bias that is not -8 * scale to stored half biases. Numbers
+// never change.
+TEST(X86QuantPack, FallsBackWithoutChangingNumbers) {
+  const int64_t N = 40, K = 96, group = 32;
+  Weight sym = makeWeight(SLM_QF_INT4, N, K, group, true, 11, true);
+  int64_t blocks = 3, units = 2; // 96 k = 3 segments: units of 2 + 1
+  int64_t symUsed = 64 + blocks * (units * 64 + 12 * 64);
+  int64_t asymUsed = 64 + blocks * (3 * (4 * 64 + 64));
+  ASSERT_EQ(slm_x86_qpack_used_size(sym.blob.get()), symUsed);
+  float s = sym.scale[7];
+  checkVariant(sym, 7, s, -8.f * s, symUsed);           // unchanged
+  checkVariant(sym, 7, s, -8.f * s + 0.125f, asymUsed); // asymmetric, halves
+  checkVariant(sym, 7, s * (1.f + 0x1p-20f), -8.f * s * (1.f + 0x1p-20f), sym.bytes);
+  checkVariant(sym, 7, 0x1p-20f, -0x1p-17f, symUsed);   // a subnormal half, and its -8x
+  checkVariant(sym, 7, 1e-9f, -8e-9f, sym.bytes);      // below every half
+  checkVariant(sym, 7, 70000.f, -560000.f, sym.bytes); // above every half
 }
 
 } // namespace

@@ -36,6 +36,9 @@ struct Options {
   bool greedyContinue = false;
   // --test-dir.
   double atol = 1e-4, rtol = 1e-3;
+  // --test-dir: also write the actual outputs (and the inputs) here, in the
+  // same layout, so another package can be compared with this one.
+  std::string saveOutputs;
   // --bench.
   int64_t seq = 1, past = 0;
   int64_t iters = 10, warmup = 2;

@@ -67,6 +67,9 @@ modes:
                       reference for --generate --temperature 0)
 
 options:
+  --save-outputs DIR  --test-dir: also write each set's inputs and actual
+                      outputs to DIR/test_data_set_*/ (the same layout: a
+                      reference for comparing another package)
   --atol A            absolute tolerance (default 1e-4)
   --rtol R            relative tolerance (default 1e-3); an element fails when
                       |actual - expected| > atol + rtol * |expected|
@@ -141,6 +144,8 @@ Options parseArgs(int argc, char **argv) {
       o.bench = true;
     } else if (arg == "--info") {
       o.info = true;
+    } else if (arg == "--save-outputs") {
+      o.saveOutputs = next();
     } else if (arg == "--atol") {
       o.atol = parseDouble(arg, next());
     } else if (arg == "--rtol") {
@@ -414,6 +419,51 @@ std::string indexText(uint64_t flat, const int64_t *dims, size_t rank) {
   return shapeText(idx.data(), rank);
 }
 
+/// Writes `t` as an ONNX TensorProto file (raw_data) named `name`.
+bool writeTensorProto(const fs::path &path, const std::string &name, const slm_tensor &t,
+                      std::string &error) {
+  onnx::TensorProto proto;
+  proto.set_name(name);
+  proto.set_data_type(t.dtype);
+  uint64_t count = 1;
+  for (int32_t d = 0; d < t.rank; ++d) {
+    proto.add_dims(t.dims[d]);
+    count *= uint64_t(t.dims[d]);
+  }
+  size_t elementBytes = slm_dtype_size(t.dtype);
+  if (!elementBytes) {
+    error = "cannot save a tensor of " + dtypeText(t.dtype);
+    return false;
+  }
+  proto.set_raw_data(t.data, count * elementBytes);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out || !proto.SerializeToOstream(&out)) {
+    error = "cannot write '" + path.string() + "'";
+    return false;
+  }
+  return true;
+}
+
+/// --save-outputs: the set's inputs and the session's outputs under `dir`.
+bool saveTestSet(const fs::path &dir, const rt::Package &pkg, const std::vector<slm_tensor> &inputs,
+                 rt::Session &session, std::string &error) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    error = "cannot create '" + dir.string() + "': " + ec.message();
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!writeTensorProto(dir / ("input_" + std::to_string(i) + ".pb"), pkg.input(i).name,
+                          inputs[i], error))
+      return false;
+  for (size_t i = 0; i < pkg.numOutputs(); ++i)
+    if (!writeTensorProto(dir / ("output_" + std::to_string(i) + ".pb"), pkg.output(i).name,
+                          session.output(i), error))
+      return false;
+  return true;
+}
+
 int runTestDir(const Options &o, const rt::Package &pkg) {
   std::error_code ec;
   if (!fs::is_directory(o.testDir, ec))
@@ -467,6 +517,12 @@ int runTestDir(const Options &o, const rt::Package &pkg) {
       session.run(views);
     } catch (const rt::Error &e) {
       printError(setName + ": " + e.what());
+      ++failed;
+      continue;
+    }
+    if (!o.saveOutputs.empty() &&
+        !saveTestSet(fs::path(o.saveOutputs) / setName, pkg, views, session, error)) {
+      printError(setName + ": " + error);
       ++failed;
       continue;
     }

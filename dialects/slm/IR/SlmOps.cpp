@@ -1497,10 +1497,28 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("an attention_mask operand goes with mask \"causal+padding\" only");
   if (getAttentionMask()) {
     SymbolicShape m = shapeOf(getAttentionMask());
-    if (m.size() != 2 || m[0] != q[0] || m[1] != present[2])
+    // Its length is often its own symbol (total_sequence_length): only the
+    // first P + S columns are read.
+    if (m.size() != 2 || m[0] != q[0])
       return emitOpError("attention_mask must be [B, P + S]");
   }
   return success();
+}
+
+// On memrefs it reads its inputs and writes init (deallocation and the
+// other buffer passes need to know); on tensors it has no effects.
+void AttentionCoreOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (&operand == &getInitMutable())
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
 }
 
 LogicalResult AttentionCoreOp::verify() {

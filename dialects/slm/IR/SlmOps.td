@@ -365,7 +365,7 @@ def Slm_AttentionOp : Slm_Op<"attention", [AttrSizedOperandSegments]> {
 // memrefs (built by the lowering when the target has an attention kernel;
 // x86 turns the bufferized form into a micro-kernel call).
 def Slm_AttentionCoreOp : Op<Slm_Dialect, "attention_core", [
-    DestinationStyleOpInterface]> {
+    DestinationStyleOpInterface, DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "out = attention(q, k, v) with slm.attention's mask semantics";
   let description = [{
     q [B, Hq, S, D], k/v [B, Hkv, T, D] (the present cache), optional

@@ -43,19 +43,41 @@ namespace {
 
 constexpr int H = 16 / W;                  // vectors per block of 16 channels
 constexpr int64_t kQGemvMaxRows = 4;       // M <= this: stream W (decode)
-constexpr int64_t kQKc = 4096;             // K per chunk of the copied x (GEMV)
+// K per chunk of the copied x (GEMV; 4 rows: 128 KiB of stack). A chunk
+// boundary restarts every read stream; 8192 covers the Llama-3.2-1B K's
+// (4096 measured 5-10 % slower on K = 8192).
+#ifndef SLM_QKC
+#define SLM_QKC 8192
+#endif
+constexpr int64_t kQKc = SLM_QKC;
 constexpr int64_t kQMaxSegs = kQKc / 32 + 1; // segments that meet one chunk
 constexpr int64_t kQParallelMacs = int64_t(1) << 16;
-// Decode reads W as one sequential stream per thread; the hardware
-// prefetchers alone leave it well under the read bandwidth (measured: about
-// half), so each k-block also prefetches the line this far ahead.
+// Decode reads W as a few sequential streams per thread (below). The
+// hardware prefetchers alone leave them well under the read bandwidth, so
+// each k-block also prefetches the line this far ahead (measured 0, 2, 4,
+// 8 KiB: no prefetch loses 20-30 %, 2 and 4 KiB are close).
 #ifndef SLM_QPREFETCH_BYTES
-#define SLM_QPREFETCH_BYTES 4096
+#define SLM_QPREFETCH_BYTES 2048
+#endif
+// Decode streams up to this many channel blocks at once, each a sequential
+// read the L2 streamer follows: on the AVX-512 Xeons measured, one stream
+// per thread reached 55-80 % of the read-bandwidth probe (which reads 4
+// streams), 2 streams 70-90 %, 8 streams 85-100 %. Fewer for more rows of A
+// (registers).
+#ifndef SLM_QSTREAMS
+#define SLM_QSTREAMS 8
+#endif
+template <int MM> constexpr int qStreams() {
+  constexpr int s = SLM_QSTREAMS / (W == 16 ? MM : 2 * MM);
+  return s > 1 ? s : 1;
+}
+#ifndef SLM_QPREFETCH_HINT
+#define SLM_QPREFETCH_HINT _MM_HINT_T0
 #endif
 constexpr int64_t kQPrefetch = SLM_QPREFETCH_BYTES;
 SLM_UK_INLINE void prefetchAhead(const uint8_t *p) {
   if (kQPrefetch > 0)
-    _mm_prefetch(reinterpret_cast<const char *>(p + kQPrefetch), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char *>(p + kQPrefetch), SLM_QPREFETCH_HINT);
 }
 
 //===----------------------------------------------------------------------===//
@@ -161,6 +183,35 @@ SLM_UK_INLINE float vhmax(vf v) {
 
 #endif
 
+/// The 16 halves at p (32-byte aligned) as floats (exact).
+SLM_UK_INLINE void loadHalves(const uint8_t *p, vf *v) {
+#if defined(__AVX512F__)
+  v[0] = _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i *>(p)));
+#else
+  v[0] = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i *>(p)));
+  v[1] = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i *>(p) + 1));
+#endif
+}
+
+/// Scale and bias of segment g of a block, for its 16 channels, whatever
+/// the scale kind (qlayout.h); the float values of the canonical form.
+SLM_UK_INLINE void loadScales(const QLayout &l, const uint8_t *block, int64_t g, vf *sc, vf *bi) {
+  const uint8_t *sb = block + l.scaleOffset(g);
+  if (!l.halfScales) {
+    loadBlock(reinterpret_cast<const float *>(sb), sc);
+    loadBlock(reinterpret_cast<const float *>(sb) + kQBlock, bi);
+    return;
+  }
+  loadHalves(sb, sc);
+  if (l.symmetric) {
+#pragma unroll
+    for (int h = 0; h < H; ++h)
+      bi[h] = vmul(sc[h], vbroadcast(-8.f)); // exact
+  } else {
+    loadHalves(sb + 32, bi);
+  }
+}
+
 /// C[0:n] (+)= y for a block of 16 channels of which n (1..16) exist.
 SLM_UK_INLINE void storeBlock(float *c, const vf *y, int64_t n, bool accumulate) {
 #pragma unroll
@@ -196,95 +247,96 @@ struct QProblem {
 // Decode: weight-only GEMV
 //===----------------------------------------------------------------------===//
 
-/// acc[m] += sum over `lines` k-blocks at `codes` of code * x[m] (x rows at
-/// stride ldx, zero past K). NA partial sums per row keep FMA chains short.
-template <int F, int MM>
-SLM_UK_INLINE void gemvSegment(const uint8_t *codes, int64_t lines, const float *x, int64_t ldx,
-                               vf (*acc)[H]) {
+/// acc[s][m] = sum over `lines` k-blocks at codes + s * stride of code *
+/// x[m] (x rows at stride ldx, zero past K), for S blocks in lockstep (S
+/// concurrent read streams, whose FMA chains interleave). One chain per
+/// block and row whatever S, so a result never depends on the split.
+template <int F, int MM, int S>
+SLM_UK_INLINE void gemvSegment(const uint8_t *codes, int64_t stride, int64_t lines,
+                               const float *x, int64_t ldx, vf (*acc)[MM][H]) {
   constexpr int kb = Fmt<F>::kb;
-  constexpr int NA = (W == 16 ? 4 : 2) / MM > 1 ? (W == 16 ? 4 : 2) / MM : 1;
-  vf part[MM][NA][H];
 #pragma unroll
-  for (int m = 0; m < MM; ++m)
-#pragma unroll
-    for (int a = 0; a < NA; ++a)
-#pragma unroll
-      for (int h = 0; h < H; ++h)
-        part[m][a][h] = vzero();
-  for (int64_t t = 0; t < lines; ++t) {
-    vf v[kb][H];
-    prefetchAhead(codes + t * kQLine);
-    dequantLine<F>(codes + t * kQLine, v);
+  for (int q = 0; q < S; ++q)
 #pragma unroll
     for (int m = 0; m < MM; ++m)
 #pragma unroll
-      for (int i = 0; i < kb; ++i) {
-        vf xb = vbroadcast(x[m * ldx + t * kb + i]);
+      for (int h = 0; h < H; ++h)
+        acc[q][m][h] = vzero();
+  for (int64_t t = 0; t < lines; ++t) {
 #pragma unroll
-        for (int h = 0; h < H; ++h)
-          part[m][i % NA][h] = vfma(v[i][h], xb, part[m][i % NA][h]);
-      }
-  }
+    for (int q = 0; q < S; ++q) {
+      const uint8_t *line = codes + q * stride + t * kQLine;
+      vf v[kb][H];
+      prefetchAhead(line);
+      dequantLine<F>(line, v);
 #pragma unroll
-  for (int m = 0; m < MM; ++m)
+      for (int m = 0; m < MM; ++m)
 #pragma unroll
-    for (int h = 0; h < H; ++h) {
-      vf s = part[m][0][h];
+        for (int i = 0; i < kb; ++i) {
+          vf xb = vbroadcast(x[m * ldx + t * kb + i]);
 #pragma unroll
-      for (int a = 1; a < NA; ++a)
-        s = vadd(s, part[m][a][h]);
-      acc[m][h] = s;
+          for (int h = 0; h < H; ++h)
+            acc[q][m][h] = vfma(v[i][h], xb, acc[q][m][h]);
+        }
     }
+  }
 }
 
-/// Blocks [b0, b1) over K chunk [k0, k1): x = the chunk of A (rows kQKc
-/// apart, zero padded), sx[m * kQMaxSegs + s] = sum of x over the s-th
-/// segment that meets the chunk.
-template <int F, int MM>
+/// Blocks [b0, b1) (a multiple of S of them, S at a time) over K chunk
+/// [k0, k1): x = the chunk of A (rows kQKc apart, zero padded),
+/// sx[m * kQMaxSegs + s] = sum of x over the s-th segment that meets the
+/// chunk.
+template <int F, int MM, int S>
 SLM_UK_NOINLINE void gemvChunk(const QProblem &p, int64_t b0, int64_t b1, int64_t k0, int64_t k1,
                                const float *x, const float *sx, bool accumulate) {
   const QLayout &l = p.l;
   constexpr int kb = Fmt<F>::kb;
   int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
-  for (int64_t b = b0; b < b1; ++b) {
-    const uint8_t *block = p.W + b * l.blockBytes;
-    vf y[MM][H];
+  for (int64_t b = b0; b < b1; b += S) {
+    const uint8_t *block = l.block(p.W, b);
+    vf y[S][MM][H];
 #pragma unroll
-    for (int m = 0; m < MM; ++m)
+    for (int q = 0; q < S; ++q)
 #pragma unroll
-      for (int h = 0; h < H; ++h)
-        y[m][h] = vzero();
+      for (int m = 0; m < MM; ++m)
+#pragma unroll
+        for (int h = 0; h < H; ++h)
+          y[q][m][h] = vzero();
     for (int64_t g = g0; g <= g1; ++g) {
       int64_t gs = g * l.group;
       int64_t s = maxI(k0, gs), e = minI(k1, gs + l.segLen(g));
       int64_t lines = (e - s + kb - 1) / kb;
-      vf acc[MM][H];
-      gemvSegment<F, MM>(block + l.segOffset(g) + (s - gs) / kb * kQLine, lines, x + (s - k0),
-                         kQKc, acc);
-      if (l.hasScales) {
-        vf sc[H], bi[H];
-        const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
-        loadBlock(sb, sc);
-        loadBlock(sb + kQBlock, bi);
+      vf acc[S][MM][H];
+      gemvSegment<F, MM, S>(block + l.segOffset(g) + (s - gs) / kb * kQLine, l.blockBytes,
+                            lines, x + (s - k0), kQKc, acc);
 #pragma unroll
-        for (int m = 0; m < MM; ++m) {
-          vf xs = vbroadcast(sx[m * kQMaxSegs + (g - g0)]);
+      for (int q = 0; q < S; ++q) {
+        if (l.hasScales) {
+          vf sc[H], bi[H];
+          loadScales(l, block + q * l.blockBytes, g, sc, bi);
 #pragma unroll
-          for (int h = 0; h < H; ++h)
-            y[m][h] = vfma(bi[h], xs, vfma(acc[m][h], sc[h], y[m][h]));
+          for (int m = 0; m < MM; ++m) {
+            vf xs = vbroadcast(sx[m * kQMaxSegs + (g - g0)]);
+#pragma unroll
+            for (int h = 0; h < H; ++h)
+              y[q][m][h] = vfma(bi[h], xs, vfma(acc[q][m][h], sc[h], y[q][m][h]));
+          }
+        } else {
+#pragma unroll
+          for (int m = 0; m < MM; ++m)
+#pragma unroll
+            for (int h = 0; h < H; ++h)
+              y[q][m][h] = vadd(y[q][m][h], acc[q][m][h]);
         }
-      } else {
-#pragma unroll
-        for (int m = 0; m < MM; ++m)
-#pragma unroll
-          for (int h = 0; h < H; ++h)
-            y[m][h] = vadd(y[m][h], acc[m][h]);
       }
     }
-    int64_t n = minI(kQBlock, p.N - b * kQBlock);
 #pragma unroll
-    for (int m = 0; m < MM; ++m)
-      storeBlock(p.C + m * p.ldc + b * kQBlock, y[m], n, accumulate);
+    for (int q = 0; q < S; ++q) {
+      int64_t n = minI(kQBlock, p.N - (b + q) * kQBlock);
+#pragma unroll
+      for (int m = 0; m < MM; ++m)
+        storeBlock(p.C + m * p.ldc + (b + q) * kQBlock, y[q][m], n, accumulate);
+    }
   }
 }
 
@@ -304,66 +356,99 @@ SLM_UK_INLINE __m512i dpbusd(__m512i acc, __m512i u8, __m512i s8) {
 /// 32 k (qs: the block scales, max|x| / 127) with each 8 k stored as
 /// q0 q2 q4 q6 q1 q3 q5 q7 (the low nibbles of a word of codes are k0, k2,
 /// k4, k6, the high ones k1, k3, k5, k7); the bias term uses the exact
-/// float sums sx.
-template <int MM>
+/// float sums sx. S blocks in lockstep, as gemvChunk.
+template <int MM, int S>
 SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1, int64_t k0,
                                        int64_t k1, const int8_t *qx, const float *qs,
                                        const float *sx, bool accumulate) {
   const QLayout &l = p.l;
   const __m512i low = _mm512_set1_epi32(0x0f0f0f0f);
   int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
-  for (int64_t b = b0; b < b1; ++b) {
-    const uint8_t *block = p.W + b * l.blockBytes;
-    __m512 y[MM];
+  for (int64_t b = b0; b < b1; b += S) {
+    const uint8_t *block = l.block(p.W, b);
+    __m512 y[S][MM];
 #pragma unroll
-    for (int m = 0; m < MM; ++m)
-      y[m] = _mm512_setzero_ps();
+    for (int q = 0; q < S; ++q)
+#pragma unroll
+      for (int m = 0; m < MM; ++m)
+        y[q][m] = _mm512_setzero_ps();
     for (int64_t g = g0; g <= g1; ++g) {
       int64_t gs = g * l.group;
       int64_t s = maxI(k0, gs), e = minI(k1, gs + l.segLen(g));
       const uint8_t *codes = block + l.segOffset(g) + (s - gs) / 8 * kQLine;
-      __m512 acc[MM];
+      __m512 acc[S][MM];
 #pragma unroll
-      for (int m = 0; m < MM; ++m)
-        acc[m] = _mm512_setzero_ps();
-      for (int64_t kb = s; kb < e; kb += 32) {
-        int64_t lines = minI(4, (e - kb + 7) / 8);
-        __m512i d[MM];
+      for (int q = 0; q < S; ++q)
 #pragma unroll
         for (int m = 0; m < MM; ++m)
-          d[m] = _mm512_setzero_si512();
-        const int8_t *q = qx + (kb - k0);
-        for (int64_t t = 0; t < lines; ++t) {
-          prefetchAhead(codes + t * kQLine);
-          __m512i v = _mm512_load_si512(codes + t * kQLine);
-          __m512i lo = _mm512_and_si512(v, low);
-          __m512i hi = _mm512_and_si512(_mm512_srli_epi32(v, 4), low);
+          acc[q][m] = _mm512_setzero_ps();
+      for (int64_t kb = s; kb < e; kb += 32) {
+        int64_t lines = minI(4, (e - kb + 7) / 8);
+        __m512i d[S][MM];
+#pragma unroll
+        for (int q = 0; q < S; ++q)
+#pragma unroll
+          for (int m = 0; m < MM; ++m)
+            d[q][m] = _mm512_setzero_si512();
+        const int8_t *qa = qx + (kb - k0);
+        auto line = [&](int64_t t) __attribute__((always_inline)) {
+          __m512i a0[MM], a1[MM];
 #pragma unroll
           for (int m = 0; m < MM; ++m) {
-            int32_t a0, a1;
-            __builtin_memcpy(&a0, q + m * kQKc + 8 * t, 4);
-            __builtin_memcpy(&a1, q + m * kQKc + 8 * t + 4, 4);
-            d[m] = dpbusd(d[m], lo, _mm512_set1_epi32(a0));
-            d[m] = dpbusd(d[m], hi, _mm512_set1_epi32(a1));
+            int32_t w0, w1;
+            __builtin_memcpy(&w0, qa + m * kQKc + 8 * t, 4);
+            __builtin_memcpy(&w1, qa + m * kQKc + 8 * t + 4, 4);
+            a0[m] = _mm512_set1_epi32(w0);
+            a1[m] = _mm512_set1_epi32(w1);
           }
+#pragma unroll
+          for (int q = 0; q < S; ++q) {
+            const uint8_t *c = codes + q * l.blockBytes + t * kQLine;
+            prefetchAhead(c);
+            __m512i v = _mm512_load_si512(c);
+            __m512i lo = _mm512_and_si512(v, low);
+            __m512i hi = _mm512_and_si512(_mm512_srli_epi32(v, 4), low);
+#pragma unroll
+            for (int m = 0; m < MM; ++m) {
+              d[q][m] = dpbusd(d[q][m], lo, a0[m]);
+              d[q][m] = dpbusd(d[q][m], hi, a1[m]);
+            }
+          }
+        };
+        if (lines == 4) { // every 32 k but a segment's last
+#pragma unroll
+          for (int t = 0; t < 4; ++t)
+            line(t);
+        } else {
+          for (int64_t t = 0; t < lines; ++t)
+            line(t);
         }
         codes += lines * kQLine;
 #pragma unroll
-        for (int m = 0; m < MM; ++m)
-          acc[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d[m]),
-                                   _mm512_set1_ps(qs[m * (kQKc / 32) + (kb - k0) / 32]), acc[m]);
+        for (int m = 0; m < MM; ++m) {
+          __m512 bs = _mm512_set1_ps(qs[m * (kQKc / 32) + (kb - k0) / 32]);
+#pragma unroll
+          for (int q = 0; q < S; ++q)
+            acc[q][m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(d[q][m]), bs, acc[q][m]);
+        }
       }
-      const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
-      __m512 sc = _mm512_load_ps(sb), bi = _mm512_load_ps(sb + kQBlock);
+#pragma unroll
+      for (int q = 0; q < S; ++q) {
+        __m512 sc, bi;
+        loadScales(l, block + q * l.blockBytes, g, &sc, &bi);
+#pragma unroll
+        for (int m = 0; m < MM; ++m)
+          y[q][m] = _mm512_fmadd_ps(bi, _mm512_set1_ps(sx[m * kQMaxSegs + (g - g0)]),
+                                    _mm512_fmadd_ps(acc[q][m], sc, y[q][m]));
+      }
+    }
+#pragma unroll
+    for (int q = 0; q < S; ++q) {
+      int64_t n = minI(kQBlock, p.N - (b + q) * kQBlock);
 #pragma unroll
       for (int m = 0; m < MM; ++m)
-        y[m] = _mm512_fmadd_ps(bi, _mm512_set1_ps(sx[m * kQMaxSegs + (g - g0)]),
-                               _mm512_fmadd_ps(acc[m], sc, y[m]));
+        storeBlock(p.C + m * p.ldc + (b + q) * kQBlock, &y[q][m], n, accumulate);
     }
-    int64_t n = minI(kQBlock, p.N - b * kQBlock);
-#pragma unroll
-    for (int m = 0; m < MM; ++m)
-      storeBlock(p.C + m * p.ldc + b * kQBlock, &y[m], n, accumulate);
   }
 }
 
@@ -420,6 +505,10 @@ void gemvRange(const QProblem &p, int64_t b0, int64_t b1) {
       }
     }
     bool acc = p.accumulate || k0 > 0;
+    // qStreams blocks in lockstep, the rest one at a time.
+    int64_t streams = p.M == 1 ? qStreams<1>() : p.M == 2 ? qStreams<2>()
+                      : p.M == 3 ? qStreams<3>() : qStreams<4>();
+    int64_t bs = b0 + (b1 - b0) / streams * streams;
 #if defined(__AVX512F__)
     if (F == SLM_QF_INT4 && hasVnni()) {
       alignas(64) int8_t qx[kQGemvMaxRows * kQKc];
@@ -428,16 +517,20 @@ void gemvRange(const QProblem &p, int64_t b0, int64_t b1) {
         quantizeX32(x + m * kQKc, (len + 31) / 32 * 32, qx + m * kQKc, qs + m * (kQKc / 32));
       switch (p.M) {
       case 1:
-        gemvChunkInt4Vnni<1>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<1, qStreams<1>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<1, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
         break;
       case 2:
-        gemvChunkInt4Vnni<2>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<2, qStreams<2>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<2, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
         break;
       case 3:
-        gemvChunkInt4Vnni<3>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<3, qStreams<3>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<3, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
         break;
       default:
-        gemvChunkInt4Vnni<4>(p, b0, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<4, qStreams<4>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<4, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
         break;
       }
       continue;
@@ -445,16 +538,20 @@ void gemvRange(const QProblem &p, int64_t b0, int64_t b1) {
 #endif
     switch (p.M) {
     case 1:
-      gemvChunk<F, 1>(p, b0, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 1, qStreams<1>()>(p, b0, bs, k0, k1, x, sx, acc);
+      gemvChunk<F, 1, 1>(p, bs, b1, k0, k1, x, sx, acc);
       break;
     case 2:
-      gemvChunk<F, 2>(p, b0, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 2, qStreams<2>()>(p, b0, bs, k0, k1, x, sx, acc);
+      gemvChunk<F, 2, 1>(p, bs, b1, k0, k1, x, sx, acc);
       break;
     case 3:
-      gemvChunk<F, 3>(p, b0, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 3, qStreams<3>()>(p, b0, bs, k0, k1, x, sx, acc);
+      gemvChunk<F, 3, 1>(p, bs, b1, k0, k1, x, sx, acc);
       break;
     default:
-      gemvChunk<F, 4>(p, b0, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 4, qStreams<4>()>(p, b0, bs, k0, k1, x, sx, acc);
+      gemvChunk<F, 4, 1>(p, bs, b1, k0, k1, x, sx, acc);
       break;
     }
   }
@@ -498,17 +595,14 @@ void dequantPanel(const QLayout &l, const uint8_t *Wp, int64_t pc0, int64_t kc, 
             vstorea(dst + k * NR + h * W, vzero());
         continue;
       }
-      const uint8_t *block = Wp + cb * l.blockBytes;
+      const uint8_t *block = l.block(Wp, cb);
       for (int64_t k = pc0; k < pc1;) {
         int64_t g = k / l.group, gs = g * l.group;
         int64_t e = minI(pc1, gs + l.segLen(g));
         const uint8_t *seg = block + l.segOffset(g);
         vf sc[H], bi[H];
-        if (l.hasScales) {
-          const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
-          loadBlock(sb, sc);
-          loadBlock(sb + kQBlock, bi);
-        }
+        if (l.hasScales)
+          loadScales(l, block, g, sc, bi);
         for (; k < e; k += kb) {
           vf v[kb][H];
           dequantLine<F>(seg + (k - gs) / kb * kQLine, v);
@@ -569,15 +663,29 @@ void gemmBody(void *ctx, int64_t begin, int64_t end) {
 
 /// w(n, k) for k in [0, K) into out: the value dequantPanel packs.
 void gatherRow(const QLayout &l, const uint8_t *Wp, int64_t n, float *out) {
-  const uint8_t *block = Wp + n / kQBlock * l.blockBytes;
+  const uint8_t *block = l.block(Wp, n / kQBlock);
   int64_t j = n % kQBlock;
   for (int64_t g = 0; g < l.G; ++g) {
     const uint8_t *seg = block + l.segOffset(g);
     int64_t gs = g * l.group, len = l.segLen(g);
     float *o = out + gs;
     if (l.hasScales) {
-      const float *sb = reinterpret_cast<const float *>(block + l.scaleOffset(g));
-      float s = sb[j], b = sb[kQBlock + j];
+      const uint8_t *sb = block + l.scaleOffset(g);
+      float s, b;
+      if (l.halfScales) {
+        uint16_t hs, hb;
+        __builtin_memcpy(&hs, sb + 2 * j, 2);
+        s = _cvtsh_ss(hs);
+        if (l.symmetric) {
+          b = -8.f * s;
+        } else {
+          __builtin_memcpy(&hb, sb + 32 + 2 * j, 2);
+          b = _cvtsh_ss(hb);
+        }
+      } else {
+        __builtin_memcpy(&s, sb + 4 * j, 4);
+        __builtin_memcpy(&b, sb + 64 + 4 * j, 4);
+      }
       int64_t bits = 32 / l.kb;
       uint32_t mask = (1u << bits) - 1;
       for (int64_t k = 0; k < len; ++k) {
@@ -759,14 +867,11 @@ SLM_UK_INLINE void w8Range(const QProblem &p, int64_t m0, int64_t m1, int64_t b0
           }
           for (int64_t b = nb; b < nbe; b += QT) {
             vi acc[MRQ][QT * H];
-            const uint8_t *codes = p.W + b * l.blockBytes + k0 / 4 * kQLine;
+            const uint8_t *codes = l.block(p.W, b) + k0 / 4 * kQLine;
             w8Tile<MRQ, Vnni>(q, mr, codes, l.blockBytes, minI(QT, l.blocks - b), quads, acc);
             for (int64_t bb = 0; bb < QT && b + bb < nbe; ++bb) {
-              const float *sb =
-                  reinterpret_cast<const float *>(p.W + (b + bb) * l.blockBytes + l.scaleOffset(0));
               vf sc[H], bi[H];
-              loadBlock(sb, sc);
-              loadBlock(sb + kQBlock, bi);
+              loadScales(l, l.block(p.W, b + bb), 0, sc, bi);
               int64_t n = minI(kQBlock, p.N - (b + bb) * kQBlock);
               for (int64_t i = 0; i < mr; ++i) {
                 vf y[H];
@@ -863,7 +968,8 @@ SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t 
                                                   int64_t format, int64_t group, int64_t flags) {
   QProblem p{M, N, K, reinterpret_cast<const float *>(a), lda,
              reinterpret_cast<const uint8_t *>(w), reinterpret_cast<float *>(c), ldc,
-             (flags & SLM_UK_ACCUMULATE) != 0, QLayout(format, N, K, group), 0, 0, 0};
+             (flags & SLM_UK_ACCUMULATE) != 0, QLayout::ofBlob(format, N, K, group, reinterpret_cast<const void *>(w)),
+             0, 0, 0};
   if (M <= 0 || !p.l.valid)
     return;
   int64_t macs = M * N * K;
@@ -888,7 +994,7 @@ SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t 
 SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qgather)(int64_t count, int64_t ids, int64_t N,
                                                   int64_t K, int64_t w, int64_t out,
                                                   int64_t format, int64_t group) {
-  QLayout l(format, N, K, group);
+  QLayout l = QLayout::ofBlob(format, N, K, group, reinterpret_cast<const void *>(w));
   if (!l.valid)
     return;
   const int64_t *id = reinterpret_cast<const int64_t *>(ids);

@@ -2,7 +2,7 @@
 
 // Rotate-half (Llama/Qwen2 dynamo form), add and mul operands swapped.
 // CHECK-LABEL: func @rotate_half
-// CHECK: %[[R:.*]] = slm.rotary %arg0, %arg1, %arg2 {interleaved = false, rotary_dim = 16 : i64}
+// CHECK: %[[R:.*]] = slm.rotary %arg0, %arg1, %arg2 {rotary_dim = 16 : i64}
 // CHECK-NOT: slm.neg
 // CHECK: return %[[R]]
 func.func @rotate_half(%x: tensor<1x4x?x16xf32, #slm.dims<"s">>, %cos: tensor<1x1x?x16xf32, #slm.dims<"s">>, %sin: tensor<1x1x?x16xf32, #slm.dims<"s">>) -> tensor<1x4x?x16xf32, #slm.dims<"s">> {
@@ -20,7 +20,7 @@ func.func @rotate_half(%x: tensor<1x4x?x16xf32, #slm.dims<"s">>, %cos: tensor<1x
 
 // Partial rotary (Phi-3 style): the first 8 of 16 features rotate.
 // CHECK-LABEL: func @partial
-// CHECK: %[[R:.*]] = slm.rotary %arg0, %arg1, %arg2 {interleaved = false, rotary_dim = 8 : i64} : (tensor<2x3x5x16xf32>, tensor<1x1x5x8xf32>, tensor<1x1x5x8xf32>) -> tensor<2x3x5x16xf32>
+// CHECK: %[[R:.*]] = slm.rotary %arg0, %arg1, %arg2 {rotary_dim = 8 : i64} : (tensor<2x3x5x16xf32>, tensor<1x1x5x8xf32>, tensor<1x1x5x8xf32>) -> tensor<2x3x5x16xf32>
 // CHECK-NOT: slm.concat
 // CHECK: return %[[R]]
 func.func @partial(%x: tensor<2x3x5x16xf32>, %cos: tensor<1x1x5x8xf32>, %sin: tensor<1x1x5x8xf32>) -> tensor<2x3x5x16xf32> {
