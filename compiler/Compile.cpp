@@ -98,9 +98,7 @@ llvm::Error applyQuantization(ModuleOp module, WeightStore &weights, const Targe
   return error;
 }
 
-/// The report's view of the slm graph: op counts and the projections with
-/// their schemes.
-static llvm::json::Object describeGraph(ModuleOp module) {
+llvm::json::Object describeGraph(ModuleOp module) {
   std::map<std::string, int64_t> counts;
   llvm::json::Array layers;
   module.walk([&](Operation *op) {
@@ -138,8 +136,7 @@ static llvm::json::Object describeGraph(ModuleOp module) {
   return llvm::json::Object{{"op_counts", std::move(opCounts)}, {"layers", std::move(layers)}};
 }
 
-/// Writes `json` to `path` through a temporary file and a rename.
-static llvm::Error writeJson(llvm::StringRef path, llvm::json::Value json) {
+llvm::Error writeJson(llvm::StringRef path, llvm::json::Value json) {
   std::string temp = (path + ".tmp").str();
   {
     std::error_code ec;

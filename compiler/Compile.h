@@ -9,6 +9,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/FunctionExtras.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
 
 namespace slm {
 
@@ -31,6 +32,12 @@ struct CompileOptions {
   /// Called with a line of progress for each long step.
   std::function<void(const std::string &)> progress;
 };
+
+/// The report's view of an slm graph: `op_counts` (each slm op's name ->
+/// count) and `layers` (every projection: name, op, weight, shape, scheme).
+llvm::json::Object describeGraph(mlir::ModuleOp module);
+/// Writes `json` to `path` through a temporary file and a rename.
+llvm::Error writeJson(llvm::StringRef path, llvm::json::Value json);
 
 /// Runs slm-quantize with the options' schemes (nothing for "none") and
 /// checks that the target has kernels for every scheme used.

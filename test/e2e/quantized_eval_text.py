@@ -23,6 +23,7 @@ def main():
     p.add_argument("--bound", action="append", default=[], help="scheme=max delta percent")
     p.add_argument("--extra", default="", help="extra slmc compile flags (space separated)")
     args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
     meta = json.load(open(os.path.join(args.model, "meta.json")))
     fp32 = meta["metrics_onnxruntime"]["eval_ort_cpu_fp32"]["bpb"]
     print("fp32 (onnxruntime) bits_per_byte=%.6f" % fp32)

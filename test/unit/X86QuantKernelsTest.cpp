@@ -360,6 +360,34 @@ TEST_P(X86QuantKernels, ThreadsGiveIdenticalResults) {
   }
 }
 
+// w8a8 at M >= 64 runs on AMX-INT8 tiles where the CPU has them (v4), at
+// M = 1 on the VNNI (or vpmaddwd) tile: rows are quantized alike and the
+// int32 sums are exact, so each row must come out bit-identical. K with
+// and without a tail of less than 64 k after a 2048 chunk; N with an odd
+// number of channel blocks.
+TEST_P(X86QuantKernels, W8A8LargeMatchesRowByRow) {
+  for (int64_t K : {100, 2100})
+    for (bool acc : {false, true}) {
+      const int64_t M = 70, N = 100;
+      Weight q = makeWeight(SLM_QF_INT8, N, K, 0, K == 100, 21);
+      std::vector<float> A(size_t(M * K)), C(size_t(M * N)), R(size_t(M * N));
+      std::mt19937 gen(23);
+      std::uniform_real_distribution<float> dist(-1.f, 1.f);
+      for (float &x : A)
+        x = dist(gen);
+      for (float &x : C)
+        x = dist(gen);
+      R = C;
+      int64_t flags = SLM_UK_Q_ACT_INT8_ROW | (acc ? SLM_UK_ACCUMULATE : 0);
+      GetParam().qmatmul(M, N, K, int64_t(A.data()), K, int64_t(q.blob.get()),
+                         int64_t(C.data()), N, SLM_QF_INT8, 0, flags);
+      for (int64_t m = 0; m < M; ++m)
+        GetParam().qmatmul(1, N, K, int64_t(A.data() + m * K), K, int64_t(q.blob.get()),
+                           int64_t(R.data() + m * N), N, SLM_QF_INT8, 0, flags);
+      EXPECT_EQ(std::memcmp(C.data(), R.data(), C.size() * 4), 0) << "K " << K;
+    }
+}
+
 TEST_P(X86QuantKernels, GatherIsExact) {
   uint32_t seed = 50;
   for (const Config &c : configs())

@@ -254,8 +254,8 @@ static int runCompile() {
   options.quantSimulate = quantSimulate;
   options.reportPath = reportPath;
   options.progress = [](const std::string &msg) { progress(msg); };
-  if (!reportPath.empty() && emitKind != EmitKind::Package) {
-    errs() << "slmc: error: --report needs --emit=package\n";
+  if (!reportPath.empty() && emitKind != EmitKind::Package && emitKind != EmitKind::Slm) {
+    errs() << "slmc: error: --report needs --emit=package or --emit=slm\n";
     return 1;
   }
   if (emitKind == EmitKind::Package) {
@@ -270,8 +270,14 @@ static int runCompile() {
     errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
     return 1;
   }
-  if (emitKind == EmitKind::Slm)
+  if (emitKind == EmitKind::Slm) {
+    if (!reportPath.empty())
+      if (auto err = slm::writeJson(reportPath, slm::describeGraph(*module))) {
+        errs() << "slmc: error: " << toString(std::move(err)) << "\n";
+        return 1;
+      }
     return printModule();
+  }
   progress("lowering for " + targetName);
   if (emitKind == EmitKind::Linalg) {
     mlir::PassManager pm(&context);

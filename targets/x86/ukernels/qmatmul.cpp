@@ -921,11 +921,206 @@ SLM_UK_NOINLINE void w8RangeRows(const QProblem &p, int64_t b0, int64_t b1) {
   w8Range<MRQ, Vnni>(p, 0, p.M, b0, b1);
 }
 
+#if defined(__AVX512F__)
+//===----------------------------------------------------------------------===//
+// w8a8 prefill on AMX-INT8
+//===----------------------------------------------------------------------===//
+//
+// tdpbsud: C[16 rows][16 channels] (int32) += A (int8 activations, 16 rows
+// x 64 k) x B (uint8 codes). A B tile (16 rows of 4 k x 16 channels x 4
+// bytes) is exactly 16 consecutive 64-byte lines of an INT8 block, so W is
+// read from the blob as it is. The int32 sums are exact, as on the VNNI
+// path, and the epilogue is the same expression: both give the same bits.
+// Code here carries target attributes (the v4 bitcode is plain AVX-512);
+// callers check hasAmx() first.
+
+constexpr int64_t kAmxMinRows = 64; // M from which w8a8 uses AMX
+constexpr int64_t kAmxRows = 32;    // rows of A per pass (2 A tiles)
+
+/// AMX-TILE + AMX-INT8 in cpuid and the Linux permission to use tile data
+/// (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), process wide,
+/// asked once; a raw syscall: the kernels link no libc). Cached like
+/// hasVnni.
+bool hasAmx() {
+  static int cached = -1;
+  int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (v < 0) {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    v = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (d & (1u << 24)) && (d & (1u << 25)) &&
+                (c & (1u << 27)) // OSXSAVE
+            ? 1
+            : 0;
+    if (v) {
+      unsigned lo, hi;
+      asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+      v = (lo & (3u << 17)) == (3u << 17) ? 1 : 0; // XTILECFG, XTILEDATA enabled
+    }
+    if (v) {
+      long ret;
+      asm volatile("syscall"
+                   : "=a"(ret)
+                   : "0"(158L /* SYS_arch_prctl */), "D"(0x1023L /* ARCH_REQ_XCOMP_PERM */),
+                     "S"(18L /* XFEATURE_XTILEDATA */)
+                   : "rcx", "r11", "memory");
+      v = ret == 0 ? 1 : 0;
+    }
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+  }
+  return v != 0;
+}
+
+struct alignas(64) AmxConfig {
+  uint8_t palette, startRow, reserved[14];
+  uint16_t colsb[16];
+  uint8_t rows[16];
+};
+
+/// Tiles 0..3: C (rows 0-15 x blocks 0, 1; rows 16-31 x blocks 0, 1);
+/// 4, 5: A (rows 0-15, 16-31), `kr` quads of k; 6, 7: B (blocks 0, 1).
+SLM_UK_INLINE void amxConfig(AmxConfig &c, int kr) {
+  __builtin_memset(&c, 0, sizeof c);
+  c.palette = 1;
+  for (int t = 0; t < 4; ++t) {
+    c.rows[t] = 16;
+    c.colsb[t] = 64;
+  }
+  for (int t = 4; t < 6; ++t) {
+    c.rows[t] = 16;
+    c.colsb[t] = uint16_t(4 * kr);
+  }
+  for (int t = 6; t < 8; ++t) {
+    c.rows[t] = uint8_t(kr);
+    c.colsb[t] = 64;
+  }
+}
+
+/// C tiles for `quads` k-quads (a multiple of 16, or the tail with cfg
+/// loaded for it): A from q (rows kW8Kc bytes apart), B from the codes
+/// of two blocks (the second read only when two).
+__attribute__((target("amx-tile,amx-int8"))) SLM_UK_INLINE void
+amxSteps(const int8_t *q, const uint8_t *c0, const uint8_t *c1, int64_t quads, bool two) {
+  for (int64_t t = 0; t < quads; t += 16) {
+    _tile_loadd(4, q + 4 * t, kW8Kc);
+    _tile_loadd(5, q + 16 * kW8Kc + 4 * t, kW8Kc);
+    _tile_loadd(6, c0 + t * kQLine, kQLine);
+    _tile_dpbsud(0, 4, 6);
+    _tile_dpbsud(2, 5, 6);
+    if (two) {
+      _tile_loadd(7, c1 + t * kQLine, kQLine);
+      _tile_dpbsud(1, 4, 7);
+      _tile_dpbsud(3, 5, 7);
+    }
+  }
+}
+
+__attribute__((target("amx-tile,amx-int8"))) SLM_UK_NOINLINE void
+w8RangeAmx(const QProblem &p, int64_t b0, int64_t b1) {
+  const QLayout &l = p.l;
+  alignas(64) int8_t q[kAmxRows * kW8Kc];
+  alignas(64) int32_t acc[kAmxRows * 32];
+  float rowScale[kAmxRows], rowInv[kAmxRows];
+  int32_t qsum[kAmxRows];
+  AmxConfig full, tail;
+  amxConfig(full, 16);
+  for (int64_t m0 = 0; m0 < p.M; m0 += kAmxRows) {
+    int64_t mr = minI(kAmxRows, p.M - m0);
+    for (int64_t i = 0; i < mr; ++i) {
+      const float *a = p.A + (m0 + i) * p.lda;
+      vf mx = vzero();
+      int64_t k = 0;
+      for (; k + W <= p.K; k += W)
+        mx = vmaxabs(mx, vload(a + k));
+      float r = vhmax(mx);
+      for (; k < p.K; ++k)
+        r = r > __builtin_fabsf(a[k]) ? r : __builtin_fabsf(a[k]);
+      rowScale[i] = r / 127.f;
+      rowInv[i] = r > 0.f ? 127.f / r : 0.f;
+    }
+    for (int64_t k0 = 0; k0 < p.K; k0 += kW8Kc) {
+      int64_t k1 = minI(p.K, k0 + kW8Kc), quads = (k1 - k0 + 3) / 4;
+      int64_t fullQuads = quads / 16 * 16, tailQuads = quads - fullQuads;
+      bool accumulate = p.accumulate || k0 > 0;
+      for (int64_t i = 0; i < kAmxRows; ++i) {
+        if (i < mr) {
+          qsum[i] = quantizeChunk(p.A + (m0 + i) * p.lda, k0, k1, rowInv[i], q + i * kW8Kc);
+        } else {
+          qsum[i] = 0;
+          for (int64_t k = 0; k < quads * 4; ++k)
+            q[i * kW8Kc + k] = 0;
+        }
+      }
+      if (tailQuads)
+        amxConfig(tail, int(tailQuads));
+      _tile_loadconfig(&full);
+      for (int64_t b = b0; b < b1; b += 2) {
+        bool two = b + 1 < b1;
+        const uint8_t *c0 = l.block(p.W, b) + k0 / 4 * kQLine;
+        const uint8_t *c1 = two ? l.block(p.W, b + 1) + k0 / 4 * kQLine : c0;
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+        amxSteps(q, c0, c1, fullQuads, two);
+        if (tailQuads) {
+          // A new configuration keeps the C tiles' rows and columns: their
+          // contents survive only a store and reload.
+          _tile_stored(0, acc, 128);
+          _tile_stored(1, acc + 16, 128);
+          _tile_stored(2, acc + 16 * 32, 128);
+          _tile_stored(3, acc + 16 * 32 + 16, 128);
+          _tile_loadconfig(&tail);
+          _tile_loadd(0, acc, 128);
+          _tile_loadd(1, acc + 16, 128);
+          _tile_loadd(2, acc + 16 * 32, 128);
+          _tile_loadd(3, acc + 16 * 32 + 16, 128);
+          _tile_loadd(4, q + 4 * fullQuads, kW8Kc);
+          _tile_loadd(5, q + 16 * kW8Kc + 4 * fullQuads, kW8Kc);
+          _tile_loadd(6, c0 + fullQuads * kQLine, kQLine);
+          _tile_dpbsud(0, 4, 6);
+          _tile_dpbsud(2, 5, 6);
+          if (two) {
+            _tile_loadd(7, c1 + fullQuads * kQLine, kQLine);
+            _tile_dpbsud(1, 4, 7);
+            _tile_dpbsud(3, 5, 7);
+          }
+        }
+        _tile_stored(0, acc, 128);
+        _tile_stored(1, acc + 16, 128);
+        _tile_stored(2, acc + 16 * 32, 128);
+        _tile_stored(3, acc + 16 * 32 + 16, 128);
+        if (tailQuads)
+          _tile_loadconfig(&full);
+        for (int64_t bb = 0; bb < (two ? 2 : 1); ++bb) {
+          vf sc[H], bi[H];
+          loadScales(l, l.block(p.W, b + bb), 0, sc, bi);
+          int64_t n = minI(kQBlock, p.N - (b + bb) * kQBlock);
+          for (int64_t i = 0; i < mr; ++i) {
+            vf y[H];
+            vf rs = vbroadcast(rowScale[i]);
+            vf qs = vbroadcast(float(qsum[i]));
+            vi a = _mm512_load_si512(acc + i * 32 + bb * 16);
+#pragma unroll
+            for (int h = 0; h < H; ++h)
+              y[h] = vmul(rs, vfma(viToF(a), sc[h], vmul(bi[h], qs)));
+            storeBlock(p.C + (m0 + i) * p.ldc + (b + bb) * kQBlock, y, n, accumulate);
+          }
+        }
+      }
+    }
+  }
+  _tile_release();
+}
+#endif
+
 /// Units are pairs (QT) of channel blocks; decode-sized M gets a tile of
 /// exactly M rows.
 void w8Body(void *ctx, int64_t begin, int64_t end) {
   const QProblem &p = *static_cast<const QProblem *>(ctx);
   int64_t b0 = begin * QT, b1 = minI(p.l.blocks, end * QT);
+#if defined(__AVX512F__)
+  if (p.M >= kAmxMinRows && hasAmx())
+    return w8RangeAmx(p, b0, b1);
+#endif
   if (hasVnni()) {
     switch (p.M) {
     case 1:
