@@ -52,6 +52,10 @@ SmallVector<QuantizableWeight> slm::quantizableWeights(Operation *op) {
   } else if (auto gemm = dyn_cast<GemmOp>(op)) {
     if (!gemm.getTransA() && gemm.getAlpha().convertToDouble() == 1.0)
       consider(gemm.getBMutable(), gemm.getTransB() ? 1 : 0);
+  } else if (auto gather = dyn_cast<GatherOp>(op)) {
+    // Embedding lookups: rows of a [vocab, hidden] table, groups along hidden.
+    if (gather.getAxis() == 0)
+      consider(gather.getDataMutable(), 1);
   } else if (auto mlp = dyn_cast<GatedMlpOp>(op)) {
     consider(mlp.getWGateMutable(), 0);
     if (mlp.getWUp())

@@ -512,6 +512,67 @@ FailureOr<bool> lowerDataMovement(Operation *op, LoweringContext &ctx) {
     return true;
   }
 
+  if (auto gather = dyn_cast<GatherOp>(op);
+      gather && getQuantEncoding(gather.getData().getType())) {
+    // Rows of a quantized [N, K] table: wrap the indices into i64 [count],
+    // one slm.quantized_gather, reshape to [indices..., K].
+    auto dataType = cast<RankedTensorType>(gather.getData().getType());
+    QuantAttr quant = getQuantEncoding(dataType);
+    if (gather.getAxis() != 0 || dataType.getRank() != 2 || quant.getAxis() != 1)
+      return op->emitError("only row lookups (axis 0) of a 2-D table quantized along its rows "
+                           "are supported"),
+             failure();
+    int64_t n = dataType.getDimSize(0), k = dataType.getDimSize(1);
+    SymbolicShape idx = shapeOf(gather.getIndices());
+    int64_t q = idx.size();
+    DimExpr count(1);
+    for (const DimExpr &e : idx)
+      count = count * e;
+    Type i64 = b.getI64Type();
+    Type flatType = getTensorType(b.getContext(), {count}, i64);
+    Value indices = ctx.get(gather.getIndices());
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < q; ++i)
+      all[0].push_back(i);
+    if (q == 0)
+      indices = tensor::ExpandShapeOp::create(b, loc, LoweringContext::plain(flatType), indices,
+                                              SmallVector<ReassociationIndices>{});
+    else if (q > 1)
+      indices = tensor::CollapseShapeOp::create(b, loc, indices, all);
+    Value rows = arith::ConstantIndexOp::create(b, loc, n);
+    AffineMap id = b.getMultiDimIdentityMap(1);
+    Value wrapped =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{LoweringContext::plain(flatType)}, ValueRange{indices},
+            ValueRange{ctx.empty(loc, flatType)}, SmallVector<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value w = wrapIndex(nb, nl, args[0], rows);
+              linalg::YieldOp::create(nb, nl, arith::IndexCastOp::create(nb, nl, i64, w).getResult());
+            })
+            .getResult(0);
+    Type rowsType = getTensorType(b.getContext(), {count, DimExpr(k)}, b.getF32Type());
+    Value init = ctx.empty(loc, rowsType);
+    Value out = QuantizedGatherOp::create(b, loc, TypeRange{init.getType()}, wrapped,
+                                          ctx.get(gather.getData()), init, quant,
+                                          b.getI64IntegerAttr(k), b.getI64IntegerAttr(n))
+                    .getResult()[0];
+    SmallVector<ReassociationIndices> back(1);
+    for (int64_t i = 0; i < q; ++i)
+      back[0].push_back(i);
+    back.push_back({q});
+    if (q == 0)
+      back = {{0, 1}};
+    auto resultType = cast<RankedTensorType>(gather.getType());
+    if (q == 0)
+      return set(tensor::CollapseShapeOp::create(b, loc, LoweringContext::plain(resultType), out,
+                                                 back));
+    if (q == 1)
+      return set(out);
+    return set(tensor::ExpandShapeOp::create(b, loc, LoweringContext::plain(resultType), out,
+                                             back, ctx.mixedSizes(loc, resultType)));
+  }
+
   if (auto gather = dyn_cast<GatherOp>(op)) {
     int64_t axis = gather.getAxis();
     SymbolicShape d = shapeOf(gather.getData());

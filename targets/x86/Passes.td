@@ -53,6 +53,9 @@ def X86QuantizedMatmulToUKernels : Pass<"slm-x86-quantized-ukernels", "mlir::Mod
     scheme, flags asking for int8 activations per row for schemes that
     quantize activations (w8a8-dynamic). A and C must have unit inner stride
     (checked at run time: the lowering collapses rows of dense tensors).
+    Each `slm.quantized_gather` (embedding rows) becomes
+
+      slm_x86_qgather(count, ids, N, K, W, out, format, group)
   }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect"];

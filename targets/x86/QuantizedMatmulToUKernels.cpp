@@ -22,6 +22,24 @@ namespace {
 
 constexpr llvm::StringLiteral kQmatmul = "slm_x86_qmatmul";
 constexpr unsigned kNumParams = 11;
+constexpr llvm::StringLiteral kQgather = "slm_x86_qgather";
+constexpr unsigned kNumGatherParams = 8;
+
+/// The private declaration of `name` with `params` index parameters (made
+/// here if missing); null after a diagnostic if it exists with another.
+func::FuncOp declareKernel(ModuleOp module, llvm::StringRef name, unsigned params) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name)) {
+    if (f.getFunctionType().getNumInputs() == params)
+      return f;
+    f.emitError("'") << name << "' is declared with another signature";
+    return nullptr;
+  }
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  SmallVector<Type> types(params, b.getIndexType());
+  auto f = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(types, {}));
+  f.setPrivate();
+  return f;
+}
 
 int64_t formatOf(const slm::QuantScheme &s) {
   switch (s.weights) {
@@ -37,24 +55,61 @@ struct X86QuantizedMatmulToUKernelsPass
     : slm::impl::X86QuantizedMatmulToUKernelsBase<X86QuantizedMatmulToUKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<slm::QuantizedMatmulOp> ops;
-    module.walk([&](slm::QuantizedMatmulOp op) { ops.push_back(op); });
-    if (ops.empty())
-      return;
-    func::FuncOp callee = module.lookupSymbol<func::FuncOp>(kQmatmul);
-    if (!callee) {
-      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-      SmallVector<Type> params(kNumParams, b.getIndexType());
-      callee = func::FuncOp::create(b, module.getLoc(), kQmatmul,
-                                    b.getFunctionType(params, {}));
-      callee.setPrivate();
-    } else if (callee.getFunctionType().getNumInputs() != kNumParams) {
-      callee.emitError("'") << kQmatmul << "' is declared with another signature";
-      return signalPassFailure();
-    }
-    for (slm::QuantizedMatmulOp op : ops)
-      if (failed(rewrite(op, callee)))
+    SmallVector<slm::QuantizedMatmulOp> matmuls;
+    SmallVector<slm::QuantizedGatherOp> gathers;
+    module.walk([&](slm::QuantizedMatmulOp op) { matmuls.push_back(op); });
+    module.walk([&](slm::QuantizedGatherOp op) { gathers.push_back(op); });
+    if (!matmuls.empty()) {
+      func::FuncOp callee = declareKernel(module, kQmatmul, kNumParams);
+      if (!callee)
         return signalPassFailure();
+      for (slm::QuantizedMatmulOp op : matmuls)
+        if (failed(rewrite(op, callee)))
+          return signalPassFailure();
+    }
+    if (!gathers.empty()) {
+      func::FuncOp callee = declareKernel(module, kQgather, kNumGatherParams);
+      if (!callee)
+        return signalPassFailure();
+      for (slm::QuantizedGatherOp op : gathers)
+        if (failed(rewriteGather(op, callee)))
+          return signalPassFailure();
+    }
+  }
+
+  LogicalResult rewriteGather(slm::QuantizedGatherOp op, func::FuncOp callee) {
+    if (op.getNumResults() != 0)
+      return op.emitError("slm-x86-quantized-ukernels runs after bufferization");
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
+    auto address = [&](Value buffer, int64_t elementBytes, memref::ExtractStridedMetadataOp &meta) {
+      meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+      Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+      Value offset = arith::MulIOp::create(b, loc, meta.getOffset(), cst(elementBytes));
+      return arith::AddIOp::create(b, loc, base, offset).getResult();
+    };
+    memref::ExtractStridedMetadataOp ids, w, out;
+    Value idsAddr = address(op.getIndices(), 8, ids);
+    Value wAddr = address(op.getWeight(), 1, w);
+    Value outAddr = address(op.getInit(), 4, out);
+    // The kernel reads ids densely and writes dense rows of k floats.
+    Value unitIds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                          ids.getStrides()[0], cst(1));
+    Value denseOut = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, out.getStrides()[0],
+                              cst(op.getK())),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, out.getStrides()[1], cst(1)));
+    cf::AssertOp::create(b, loc, arith::AndIOp::create(b, loc, unitIds, denseOut),
+                         "slm.quantized_gather: indices and rows must be dense");
+    const slm::QuantScheme &scheme = op.getQuant().getRecord();
+    int64_t group = scheme.granularity == slm::Granularity::Group ? scheme.groupSize : 0;
+    SmallVector<Value> args = {ids.getSizes()[0], idsAddr, cst(op.getN()), cst(op.getK()),
+                               wAddr, outAddr, cst(formatOf(scheme)), cst(group)};
+    func::CallOp::create(b, loc, callee, args);
+    op.erase();
+    return success();
   }
 
   LogicalResult rewrite(slm::QuantizedMatmulOp op, func::FuncOp callee) {

@@ -15,6 +15,7 @@
 #include "targets/Target.h"
 #include "targets/x86/Passes.h"
 #include "targets/x86/X86MicroKernelBitcode.h"
+#include "targets/x86/ukernels/qlayout.h"
 #include "targets/x86/ukernels/ukernels.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -76,6 +77,9 @@ public:
     slm_x86_qpack(format, w.n, w.k, w.group, w.codes.data(),
                   w.scale.empty() ? nullptr : w.scale.data(),
                   w.bias.empty() ? nullptr : w.bias.data(), bytes.data());
+    // The size above is an upper bound: half-precision scales (and symmetric
+    // int4's implied offsets) use less.
+    bytes.resize(static_cast<size_t>(slm_x86_qpack_used_size(bytes.data())));
     return bytes;
   }
 

@@ -72,3 +72,17 @@ func.func @shared(%x: tensor<1x64xf32>) -> tensor<1x64xf32> {
   %y = slm.matmul %h, %w : (tensor<1x64xf32>, tensor<64x64xf32>) -> tensor<1x64xf32> loc("node_last")
   return %y : tensor<1x64xf32>
 }
+
+// -----
+
+// Embedding tables are quantized along their rows (axis 1).
+
+// CHECK-LABEL: func @embedding
+// CHECK: slm.weight @embed : tensor<512x64xi4, #slm.quant<"int4-g32", axis = 1>>
+// CHECK: slm.gather {{.*}} -> tensor<?x64xf32, #slm.dims<"s">>
+func.func @embedding(%ids: tensor<?xi64, #slm.dims<"s">>) -> tensor<?x64xf32, #slm.dims<"s">> {
+  %w = slm.weight @embed : tensor<512x64xf32>
+  %y = slm.gather %w, %ids {axis = 0 : i64} : (tensor<512x64xf32>, tensor<?xi64, #slm.dims<"s">>) -> tensor<?x64xf32, #slm.dims<"s">>
+  %z = slm.silu %y : (tensor<?x64xf32, #slm.dims<"s">>) -> tensor<?x64xf32, #slm.dims<"s">>
+  return %z : tensor<?x64xf32, #slm.dims<"s">>
+}

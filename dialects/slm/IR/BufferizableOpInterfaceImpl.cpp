@@ -59,6 +59,7 @@ struct DpsOpInterface
 void slm::registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SlmDialect *) {
     QuantizedMatmulOp::attachInterface<DpsOpInterface<QuantizedMatmulOp>>(*ctx);
+    QuantizedGatherOp::attachInterface<DpsOpInterface<QuantizedGatherOp>>(*ctx);
     AttentionCoreOp::attachInterface<DpsOpInterface<AttentionCoreOp>>(*ctx);
   });
 }

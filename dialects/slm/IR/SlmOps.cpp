@@ -1260,7 +1260,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *ctx, std::optional<Locatio
   SymbolicShape out(d.begin(), d.begin() + axis);
   out.insert(out.end(), idx.begin(), idx.end());
   out.insert(out.end(), d.begin() + axis + 1, d.end());
-  results.push_back(getTensorType(ctx, out, elementTypeOf(adaptor.getData())));
+  // Rows of a quantized table come out dequantized.
+  Type elem = getQuantEncoding(adaptor.getData().getType()) ? Float32Type::get(ctx)
+                                                            : elementTypeOf(adaptor.getData());
+  results.push_back(getTensorType(ctx, out, elem));
   return success();
 }
 
@@ -1545,6 +1548,33 @@ void QuantizedMatmulOp::getEffects(
   if (!isa<MemRefType>(getInit().getType()))
     return;
   effects.emplace_back(MemoryEffects::Read::get(), &getInputMutable());
+  effects.emplace_back(MemoryEffects::Read::get(), &getWeightMutable());
+  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable());
+}
+
+LogicalResult QuantizedGatherOp::verify() {
+  auto indices = cast<ShapedType>(getIndices().getType());
+  auto weight = cast<ShapedType>(getWeight().getType());
+  auto init = cast<ShapedType>(getInit().getType());
+  if (indices.getRank() != 1 || !indices.getElementType().isInteger(64))
+    return emitOpError("indices must be a 1-D i64 tensor");
+  if (weight.getRank() != 1 || !weight.getElementType().isInteger(8))
+    return emitOpError("weight must be a 1-D buffer of i8 (packed bytes)");
+  if (init.getRank() != 2 || !init.getElementType().isF32())
+    return emitOpError("init must be a 2-D f32 tensor");
+  if (!ShapedType::isDynamic(init.getDimSize(1)) && init.getDimSize(1) != getK())
+    return emitOpError("init has ") << init.getDimSize(1) << " columns, k is " << getK();
+  bool tensors = isa<TensorType>(getInit().getType());
+  if (tensors != (getNumResults() == 1))
+    return emitOpError("on tensors it returns one result; on memrefs none");
+  return success();
+}
+
+void QuantizedGatherOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  if (!isa<MemRefType>(getInit().getType()))
+    return;
+  effects.emplace_back(MemoryEffects::Read::get(), &getIndicesMutable());
   effects.emplace_back(MemoryEffects::Read::get(), &getWeightMutable());
   effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable());
 }

@@ -592,4 +592,26 @@ def Slm_QuantizedMatmulOp : Op<Slm_Dialect, "quantized_matmul", [
   }];
 }
 
+def Slm_QuantizedGatherOp : Op<Slm_Dialect, "quantized_gather", [
+    DestinationStyleOpInterface, DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "init[i, :] = row indices[i] of a quantized [N, K] table, dequantized";
+  let description = [{
+    What convert-slm-to-linalg makes of an `slm.gather` (axis 0) from a
+    quantized embedding table: `indices` are i64 in [0, n) (negative ones
+    already wrapped), `weight` the packed bytes, `init` [count, k] f32.
+    Destination style like slm.quantized_matmul.
+  }];
+  let arguments = (ins AnyShaped:$indices, AnyShaped:$weight, AnyShaped:$init,
+                   Slm_QuantAttr:$quant, I64Attr:$k, I64Attr:$n);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $indices `,` $weight `:` type($indices) `,` type($weight) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
 #endif // SLM_OPS_TD

@@ -1,15 +1,17 @@
 //===- qmatmul.cpp - quantized-weight matmul and gather for x86 -----------===//
 //
-// C[M,N] (+)= A[M,K] * W^T for W packed by slm_x86_qpack (qlayout.h: blocks
-// of 16 channels, 64-byte k-blocks of codes, per-segment scale[16] and
-// bias[16]). One source for both ISA levels, like sgemm.cpp; a block of 16
-// channels is one zmm on AVX-512 and two ymm on AVX2 (H vectors).
+// C[M,N] (+)= A[M,K] * W^T for W packed by slm_x86_qpack (qlayout.h: a
+// header naming the scale kind, blocks of 16 channels, 64-byte k-blocks of
+// codes, per-segment scales and biases as floats or halves, symmetric INT4
+// without biases). One source for both ISA levels, like sgemm.cpp; a block
+// of 16 channels is one zmm on AVX-512 and two ymm on AVX2 (H vectors).
 //
 // Decode (M <= kQGemvMaxRows), weight-only, fp32 arithmetic: W is streamed
-// once. Per block of 16 channels and segment (group) of K, each 64-byte
-// k-block is turned into kb vectors of 16 code values (int4 on AVX-512:
-// one shift and one vpermps into a 16-entry table of 0..15 per k, no
-// conversion) and FMA'd with broadcasts of x[k]; at the end of a segment
+// once, several channel blocks in lockstep (concurrent read streams). Per
+// block of 16 channels and segment (group) of K, each 64-byte k-block is
+// turned into kb vectors of 16 code values (int4 on AVX-512: one shift and
+// one vpermps into a 16-entry table of 0..15 per k, no conversion) and
+// FMA'd with broadcasts of x[k]; at the end of a segment
 //   y += scale * sum_k(code * x) + bias * sum_k(x)
 // with sum_k(x) per segment computed once per call for all channels. A
 // per-call copy of x (K in chunks of kQKc, zero padded) removes tails.
@@ -20,9 +22,11 @@
 //
 // w8a8 (SLM_UK_Q_ACT_INT8_ROW, INT8 with group 0): rows of A are quantized
 // to int8 (s = max|a| / 127, q = round(a / s)); int32 dot products of the
-// unsigned codes with q (AVX-512 VNNI vpdpbusd when cpuid reports it, else
-// vpmaddwd on 16-bit pairs) in an MRQ x (16 QT) register tile reading the
-// packed blob directly (its int8 layout is vpdpbusd's operand layout);
+// unsigned codes with q, reading the packed blob directly (its int8 layout
+// is the operand layout of vpdpbusd and of AMX tdpbsud): AMX-INT8 tiles for
+// M >= kAmxMinRows where the CPU and the OS allow them, else an MRQ x (16
+// NB) register tile (AVX-512 VNNI vpdpbusd when cpuid reports it, else
+// vpmaddwd on 16-bit pairs);
 //   C = s_row * (scale * sum(code * q) + bias * sum(q)).
 //
 // Threads: units are blocks of channels (decode, w8a8) or NR-wide column
@@ -292,7 +296,10 @@ SLM_UK_NOINLINE void gemvChunk(const QProblem &p, int64_t b0, int64_t b1, int64_
   const QLayout &l = p.l;
   constexpr int kb = Fmt<F>::kb;
   int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
-  for (int64_t b = b0; b < b1; b += S) {
+  // Stream q walks blocks b0 + q R .. b0 + (q + 1) R - 1: its prefetches
+  // run on into its own next block.
+  int64_t R = (b1 - b0) / S, stride = R * l.blockBytes;
+  for (int64_t b = b0; b < b0 + R; ++b) {
     const uint8_t *block = l.block(p.W, b);
     vf y[S][MM][H];
 #pragma unroll
@@ -307,13 +314,13 @@ SLM_UK_NOINLINE void gemvChunk(const QProblem &p, int64_t b0, int64_t b1, int64_
       int64_t s = maxI(k0, gs), e = minI(k1, gs + l.segLen(g));
       int64_t lines = (e - s + kb - 1) / kb;
       vf acc[S][MM][H];
-      gemvSegment<F, MM, S>(block + l.segOffset(g) + (s - gs) / kb * kQLine, l.blockBytes,
+      gemvSegment<F, MM, S>(block + l.segOffset(g) + (s - gs) / kb * kQLine, stride,
                             lines, x + (s - k0), kQKc, acc);
 #pragma unroll
       for (int q = 0; q < S; ++q) {
         if (l.hasScales) {
           vf sc[H], bi[H];
-          loadScales(l, block + q * l.blockBytes, g, sc, bi);
+          loadScales(l, block + q * stride, g, sc, bi);
 #pragma unroll
           for (int m = 0; m < MM; ++m) {
             vf xs = vbroadcast(sx[m * kQMaxSegs + (g - g0)]);
@@ -332,10 +339,10 @@ SLM_UK_NOINLINE void gemvChunk(const QProblem &p, int64_t b0, int64_t b1, int64_
     }
 #pragma unroll
     for (int q = 0; q < S; ++q) {
-      int64_t n = minI(kQBlock, p.N - (b + q) * kQBlock);
+      int64_t n = minI(kQBlock, p.N - (b + q * R) * kQBlock);
 #pragma unroll
       for (int m = 0; m < MM; ++m)
-        storeBlock(p.C + m * p.ldc + (b + q) * kQBlock, y[q][m], n, accumulate);
+        storeBlock(p.C + m * p.ldc + (b + q * R) * kQBlock, y[q][m], n, accumulate);
     }
   }
 }
@@ -364,7 +371,10 @@ SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1
   const QLayout &l = p.l;
   const __m512i low = _mm512_set1_epi32(0x0f0f0f0f);
   int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
-  for (int64_t b = b0; b < b1; b += S) {
+  // Stream q walks blocks b0 + q R .. b0 + (q + 1) R - 1: its prefetches
+  // run on into its own next block.
+  int64_t R = (b1 - b0) / S, stride = R * l.blockBytes;
+  for (int64_t b = b0; b < b0 + R; ++b) {
     const uint8_t *block = l.block(p.W, b);
     __m512 y[S][MM];
 #pragma unroll
@@ -403,7 +413,7 @@ SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1
           }
 #pragma unroll
           for (int q = 0; q < S; ++q) {
-            const uint8_t *c = codes + q * l.blockBytes + t * kQLine;
+            const uint8_t *c = codes + q * stride + t * kQLine;
             prefetchAhead(c);
             __m512i v = _mm512_load_si512(c);
             __m512i lo = _mm512_and_si512(v, low);
@@ -435,7 +445,7 @@ SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1
 #pragma unroll
       for (int q = 0; q < S; ++q) {
         __m512 sc, bi;
-        loadScales(l, block + q * l.blockBytes, g, &sc, &bi);
+        loadScales(l, block + q * stride, g, &sc, &bi);
 #pragma unroll
         for (int m = 0; m < MM; ++m)
           y[q][m] = _mm512_fmadd_ps(bi, _mm512_set1_ps(sx[m * kQMaxSegs + (g - g0)]),
@@ -444,10 +454,10 @@ SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1
     }
 #pragma unroll
     for (int q = 0; q < S; ++q) {
-      int64_t n = minI(kQBlock, p.N - (b + q) * kQBlock);
+      int64_t n = minI(kQBlock, p.N - (b + q * R) * kQBlock);
 #pragma unroll
       for (int m = 0; m < MM; ++m)
-        storeBlock(p.C + m * p.ldc + (b + q) * kQBlock, &y[q][m], n, accumulate);
+        storeBlock(p.C + m * p.ldc + (b + q * R) * kQBlock, &y[q][m], n, accumulate);
     }
   }
 }
@@ -772,25 +782,25 @@ SLM_UK_INLINE int32_t quantizeChunk(const float *a, int64_t k0, int64_t k1, floa
 }
 
 /// The w8a8 tile: rows [0, mr) of the quantized panel q (rows kW8Kc bytes
-/// apart) by QT channel blocks starting at `block`, over `quads` k-quads
+/// apart) by NB channel blocks (NB read streams) starting at `block`, over `quads` k-quads
 /// starting at byte `koff` of each block's codes. Vnni: vpdpbusd; else
 /// 16-bit vpmaddwd on (code0, code2) / (code1, code3) pairs.
-template <int MRQ, bool Vnni>
+template <int MRQ, bool Vnni, int NB>
 SLM_UK_INLINE void w8Tile(const int8_t *q, int64_t mr, const uint8_t *codes, int64_t blockBytes,
-                          int64_t nblocks, int64_t quads, vi (*acc)[QT * H]) {
+                          int64_t nblocks, int64_t quads, vi (*acc)[NB * H]) {
 #pragma unroll
   for (int i = 0; i < MRQ; ++i)
 #pragma unroll
-    for (int j = 0; j < QT * H; ++j)
+    for (int j = 0; j < NB * H; ++j)
       acc[i][j] = viZero();
   for (int64_t t = 0; t < quads; ++t) {
     // A k-block of INT8 is 4 k: one quad per 64 bytes.
 #pragma unroll
-    for (int b = 0; b < QT; ++b)
+    for (int b = 0; b < NB; ++b)
       prefetchAhead(codes + b * blockBytes + t * kQLine);
-    vi w[QT * H];
+    vi w[NB * H];
 #pragma unroll
-    for (int b = 0; b < QT; ++b)
+    for (int b = 0; b < NB; ++b)
 #pragma unroll
       for (int h = 0; h < H; ++h)
         w[b * H + h] = b < nblocks ? viLoadH(codes + b * blockBytes + t * kQLine, h) : viZero();
@@ -802,14 +812,14 @@ SLM_UK_INLINE void w8Tile(const int8_t *q, int64_t mr, const uint8_t *codes, int
         __builtin_memcpy(&a4, q + i * kW8Kc + 4 * t, 4);
         vi a = viBroadcast(a4);
 #pragma unroll
-        for (int j = 0; j < QT * H; ++j)
+        for (int j = 0; j < NB * H; ++j)
           acc[i][j] = viDpbusd(acc[i][j], w[j], a);
       }
 #endif
     } else {
-      vi lo[QT * H], hi[QT * H];
+      vi lo[NB * H], hi[NB * H];
 #pragma unroll
-      for (int j = 0; j < QT * H; ++j) {
+      for (int j = 0; j < NB * H; ++j) {
         lo[j] = viLo16(w[j]);
         hi[j] = viHi16(w[j]);
       }
@@ -819,7 +829,7 @@ SLM_UK_INLINE void w8Tile(const int8_t *q, int64_t mr, const uint8_t *codes, int
         vi a02 = viBroadcast(int32_t(uint16_t(int16_t(qa[0]))) | int32_t(uint32_t(uint16_t(int16_t(qa[2]))) << 16));
         vi a13 = viBroadcast(int32_t(uint16_t(int16_t(qa[1]))) | int32_t(uint32_t(uint16_t(int16_t(qa[3]))) << 16));
 #pragma unroll
-        for (int j = 0; j < QT * H; ++j)
+        for (int j = 0; j < NB * H; ++j)
           acc[i][j] = viAdd(acc[i][j], viAdd(viMadd(lo[j], a02), viMadd(hi[j], a13)));
       }
     }
@@ -828,7 +838,7 @@ SLM_UK_INLINE void w8Tile(const int8_t *q, int64_t mr, const uint8_t *codes, int
 }
 
 /// C[m0:m1, channel blocks b0:b1] for w8a8.
-template <int MRQ, bool Vnni>
+template <int MRQ, bool Vnni, int NB>
 SLM_UK_INLINE void w8Range(const QProblem &p, int64_t m0, int64_t m1, int64_t b0, int64_t b1) {
   const QLayout &l = p.l;
   alignas(64) int8_t q[kW8MaxRows * kW8Kc];
@@ -865,11 +875,11 @@ SLM_UK_INLINE void w8Range(const QProblem &p, int64_t m0, int64_t m1, int64_t b0
                 q[i * kW8Kc + k] = 0;
             }
           }
-          for (int64_t b = nb; b < nbe; b += QT) {
-            vi acc[MRQ][QT * H];
+          for (int64_t b = nb; b < nbe; b += NB) {
+            vi acc[MRQ][NB * H];
             const uint8_t *codes = l.block(p.W, b) + k0 / 4 * kQLine;
-            w8Tile<MRQ, Vnni>(q, mr, codes, l.blockBytes, minI(QT, l.blocks - b), quads, acc);
-            for (int64_t bb = 0; bb < QT && b + bb < nbe; ++bb) {
+            w8Tile<MRQ, Vnni, NB>(q, mr, codes, l.blockBytes, minI(NB, nbe - b), quads, acc);
+            for (int64_t bb = 0; bb < NB && b + bb < nbe; ++bb) {
               vf sc[H], bi[H];
               loadScales(l, l.block(p.W, b + bb), 0, sc, bi);
               int64_t n = minI(kQBlock, p.N - (b + bb) * kQBlock);
@@ -916,9 +926,16 @@ constexpr int kW8Rows = 4;
 #endif
 static_assert(kW8RowsVnni <= kW8MaxRows && kW8Rows <= kW8MaxRows, "q panel too small");
 
+/// Channel blocks per w8a8 tile: QT, more for decode rows with VNNI (as
+/// the weight-only decode, more read streams; 1 row: 8).
+template <int MRQ, bool Vnni> constexpr int w8Blocks() {
+  constexpr int n = Vnni && W == 16 ? 8 / MRQ : QT;
+  return n > QT ? n : QT;
+}
+
 template <int MRQ, bool Vnni>
 SLM_UK_NOINLINE void w8RangeRows(const QProblem &p, int64_t b0, int64_t b1) {
-  w8Range<MRQ, Vnni>(p, 0, p.M, b0, b1);
+  w8Range<MRQ, Vnni, w8Blocks<MRQ, Vnni>()>(p, 0, p.M, b0, b1);
 }
 
 #if defined(__AVX512F__)

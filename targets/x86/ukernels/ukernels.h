@@ -72,12 +72,13 @@ void SLM_UK_NAME(slm_x86_sgemm)(int64_t batch, int64_t M, int64_t N,
  * (symmetric int4 is code = q + 8, bias = -8*scale; symmetric int8 is code = q + 128, bias = -128*scale;
  *  asymmetric: bias = group min). group is 0 or a multiple of 32. K, N arbitrary >= 1 (pad inside the blob).
  * F16/BF16: codes is uint16_t[N*K] raw bits, scale/bias NULL, group ignored.
- * The packed blob is opaque to the compiler: any layout you choose (document it in the source); out is
- * 64-byte aligned. Both functions are host-side (the compiler links them), pure, deterministic.
- * The layout (qpack.cpp): channels in blocks of 16 (N padded), each block a contiguous run of K-segments
- * (codes, then 16 scales and 16 biases for int formats), the same for the v3 and v4 kernels.
- * slm_x86_qpack_size returns -1 for an unknown format, a group that is not 0 or a multiple of 32, or
- * N, K < 1. */
+ * The packed blob is opaque to the compiler (layout: qlayout.h; a 64-byte header, then channels in
+ * blocks of 16, each a run of K-segments of codes and that segment's scales; int4 scales are stored
+ * as IEEE half when every value is half-exact, and symmetric int4 stores no bias); out is 64-byte
+ * aligned. Host-side (the compiler links them), pure, deterministic.
+ * slm_x86_qpack_size is an upper bound (fp32 scales); the blob uses slm_x86_qpack_used_size(out)
+ * bytes (qlayout.h). It returns -1 for an unknown format, a group that is not 0 or a multiple of 32,
+ * or N, K < 1. */
 int64_t slm_x86_qpack_size(int64_t format, int64_t N, int64_t K, int64_t group);
 void slm_x86_qpack(int64_t format, int64_t N, int64_t K, int64_t group, const void *codes,
                    const float *scale, const float *bias, void *out);

@@ -50,3 +50,21 @@ func.func @vector(%x: tensor<64xf32>) -> tensor<16xf32> {
   %y = slm.matmul %x, %w : (tensor<64xf32>, tensor<64x16xf16, #slm.quant<"f16", axis = 0>>) -> tensor<16xf32>
   return %y : tensor<16xf32>
 }
+
+// -----
+
+// An embedding lookup in a quantized table ([vocab, hidden], groups along
+// hidden): indices wrapped and flattened to i64, one slm.quantized_gather,
+// rows reshaped to [batch, seq, hidden].
+
+// CHECK-LABEL: func.func @embedding
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<?x?xi64> into tensor<?xi64>
+// CHECK: %[[IDS:.*]] = linalg.generic {{.*}} ins(%[[FLAT]] : tensor<?xi64>)
+// CHECK: arith.select
+// CHECK: %[[ROWS:.*]] = slm.quantized_gather ins(%[[IDS]], %{{.*}} : tensor<?xi64>, tensor<?xi8>) outs(%{{.*}} : tensor<?x64xf32>) {k = 64 : i64, n = 512 : i64, quant = #slm.quant<"int4-g32", axis = 1>} -> tensor<?x64xf32>
+// CHECK: tensor.expand_shape %[[ROWS]] {{\[\[}}0, 1], [2]]
+func.func @embedding(%ids: tensor<?x?xi64, #slm.dims<"b", "s">>) -> tensor<?x?x64xf32, #slm.dims<"b", "s">> {
+  %w = slm.weight @embed : tensor<512x64xi4, #slm.quant<"int4-g32", axis = 1>>
+  %y = slm.gather %w, %ids {axis = 0 : i64} : (tensor<512x64xi4, #slm.quant<"int4-g32", axis = 1>>, tensor<?x?xi64, #slm.dims<"b", "s">>) -> tensor<?x?x64xf32, #slm.dims<"b", "s">>
+  return %y : tensor<?x?x64xf32, #slm.dims<"b", "s">>
+}

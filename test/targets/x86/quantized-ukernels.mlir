@@ -34,3 +34,17 @@ func.func @w8a8(%a: memref<?x64xf32>, %w: memref<?xi8>, %c: memref<?x32xf32>) {
       {k = 64 : i64, n = 32 : i64, quant = #slm.quant<"w8a8-dynamic", axis = 1>}
   return
 }
+
+// -----
+
+// slm.quantized_gather becomes slm_x86_qgather(count, ids, N, K, W, out,
+// format, group) after a density assertion.
+
+// CHECK-LABEL: func.func @gather
+// CHECK: cf.assert %{{.*}}, "slm.quantized_gather: indices and rows must be dense"
+// CHECK: call @slm_x86_qgather(%{{.*}}, %{{.*}}, %c512{{(_[0-9]+)?}}, %c64{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}, %c2{{(_[0-9]+)?}}, %c32{{(_[0-9]+)?}}) : (index, index, index, index, index, index, index, index) -> ()
+func.func @gather(%ids: memref<?xi64>, %w: memref<?xi8>, %out: memref<?x64xf32>) {
+  slm.quantized_gather ins(%ids, %w : memref<?xi64>, memref<?xi8>) outs(%out : memref<?x64xf32>)
+      {k = 64 : i64, n = 512 : i64, quant = #slm.quant<"int4-g32", axis = 1>}
+  return
+}
