@@ -220,6 +220,9 @@ static llvm::Error simulateQuantization(ModuleOp module, WeightStore &weights,
                                  RankedTensorType::get(type.getShape(), b.getF32Type()),
                                  FlatSymbolRefAttr::get(b.getContext(), name));
     w.getResult().replaceAllUsesWith(fp32.getResult());
+    for (Operation *user : fp32->getUsers())
+      if (auto transpose = dyn_cast<TransposeOp>(user))
+        reinferTransposeType(transpose);
     w.erase();
   }
   return llvm::Error::success();

@@ -2,6 +2,7 @@
 #ifndef SLMC_PASSES_PASSES_H
 #define SLMC_PASSES_PASSES_H
 
+#include "dialects/slm/IR/SlmOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -30,6 +31,9 @@ struct QuantizableWeight {
 };
 /// The fp32 2-D weight operands of a matmul-like op (none for other ops).
 llvm::SmallVector<QuantizableWeight> quantizableWeights(mlir::Operation *op);
+/// Recomputes a transpose's result type after its input was retyped
+/// (quantized, or back to fp32).
+void reinferTransposeType(TransposeOp transpose);
 /// The layer name of a matmul-like op in overrides and reports: its ONNX
 /// node name, or "lm_head" for the one whose result is returned.
 std::string layerNameOf(mlir::Operation *op);

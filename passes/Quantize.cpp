@@ -35,6 +35,15 @@ std::string slm::layerNameOf(Operation *op) {
   return op->getName().getStringRef().str();
 }
 
+void slm::reinferTransposeType(TransposeOp transpose) {
+  SmallVector<Type> types;
+  if (succeeded(TransposeOp::inferReturnTypes(
+          transpose.getContext(), transpose.getLoc(), transpose->getOperands(),
+          transpose->getRawDictionaryAttrs(), transpose->getPropertiesStorage(),
+          transpose->getRegions(), types)))
+    transpose->getResult(0).setType(types[0]);
+}
+
 SmallVector<QuantizableWeight> slm::quantizableWeights(Operation *op) {
   SmallVector<QuantizableWeight> weights;
   // A 2-D f32 slm.weight operand whose reduction runs along `axis`.
@@ -46,8 +55,14 @@ SmallVector<QuantizableWeight> slm::quantizableWeights(Operation *op) {
       weights.push_back({&operand, axis});
   };
   if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    // Only the 2-D weight of a projection ([..., K] x [K, N]).
-    if (cast<ShapedType>(matmul.getLhs().getType()).getRank() >= 1)
+    // Only the 2-D weight of a projection ([..., K] x [K, N]), or such a
+    // weight stored [N, K] and transposed (tied embeddings as the lm_head:
+    // the transpose's input is quantized along its rows).
+    auto transpose = matmul.getRhs().getDefiningOp<TransposeOp>();
+    if (transpose && transpose->hasOneUse() &&
+        llvm::equal(transpose.getPerm(), ArrayRef<int64_t>{1, 0}))
+      consider(transpose.getInputMutable(), 1);
+    else
       consider(matmul.getRhsMutable(), 0);
   } else if (auto gemm = dyn_cast<GemmOp>(op)) {
     if (!gemm.getTransA() && gemm.getAlpha().convertToDouble() == 1.0)
@@ -139,6 +154,9 @@ struct QuantizePass : slm::impl::QuantizeBase<QuantizePass> {
                                        source.getNameAttr());
         }
         w.operand->set(quantized.getResult());
+        // A transpose in between gets the quantized type too.
+        if (auto transpose = dyn_cast<TransposeOp>(w.operand->getOwner()))
+          reinferTransposeType(transpose);
       }
     });
     // fp32 weights no longer used.

@@ -411,6 +411,10 @@ FailureOr<bool> lowerDataMovement(Operation *op, LoweringContext &ctx) {
                                      }));
   }
 
+  if (auto tr = dyn_cast<TransposeOp>(op); tr && getQuantEncoding(tr.getType()))
+    // Same canonical [n, k] bytes: the encoding's axis moved with the dims.
+    return set(ctx.get(tr.getInput()));
+
   if (auto tr = dyn_cast<TransposeOp>(op)) {
     auto t = linalg::TransposeOp::create(b, loc, ctx.get(tr.getInput()),
                                          ctx.empty(loc, tr.getType()), tr.getPerm());

@@ -86,3 +86,24 @@ func.func @embedding(%ids: tensor<?xi64, #slm.dims<"s">>) -> tensor<?x64xf32, #s
   %z = slm.silu %y : (tensor<?x64xf32, #slm.dims<"s">>) -> tensor<?x64xf32, #slm.dims<"s">>
   return %z : tensor<?x64xf32, #slm.dims<"s">>
 }
+
+// -----
+
+// A tied embedding: the table feeds the lookup and, transposed, the
+// lm_head. Both quantize the table along its rows (the lm_head at int4's
+// output scheme, int8-channel); the transpose carries the encoding with the
+// axis swapped.
+
+// CHECK-LABEL: func @tied
+// CHECK-DAG: %[[H:.*]] = slm.weight @embed : tensor<512x64xi8, #slm.quant<"int8-channel", axis = 1>>
+// CHECK-DAG: %[[W:.*]] = slm.weight @embed : tensor<512x64xi4, #slm.quant<"int4-g32", axis = 1>>
+// CHECK: slm.gather %[[W]]
+// CHECK: %[[T:.*]] = slm.transpose %[[H]] {perm = array<i64: 1, 0>} : (tensor<512x64xi8, #slm.quant<"int8-channel", axis = 1>>) -> tensor<64x512xi8, #slm.quant<"int8-channel", axis = 0>>
+// CHECK: slm.matmul %{{.*}}, %[[T]]
+func.func @tied(%ids: tensor<?xi64, #slm.dims<"s">>) -> tensor<?x512xf32, #slm.dims<"s">> {
+  %w = slm.weight @embed : tensor<512x64xf32>
+  %x = slm.gather %w, %ids {axis = 0 : i64} : (tensor<512x64xf32>, tensor<?xi64, #slm.dims<"s">>) -> tensor<?x64xf32, #slm.dims<"s">>
+  %t = slm.transpose %w {perm = array<i64: 1, 0>} : (tensor<512x64xf32>) -> tensor<64x512xf32>
+  %y = slm.matmul %x, %t : (tensor<?x64xf32, #slm.dims<"s">>, tensor<64x512xf32>) -> tensor<?x512xf32, #slm.dims<"s">>
+  return %y : tensor<?x512xf32, #slm.dims<"s">>
+}

@@ -1054,6 +1054,18 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *ctx, std::optional<Loca
       return emitOptionalError(loc, "slm.transpose: bad perm entry ", p);
     out.push_back(s[p]);
   }
+  // A transposed quantized matrix is the same bytes with the group axis
+  // swapped (a tied embedding read as the lm_head).
+  if (QuantAttr quant = getQuantEncoding(adaptor.getInput().getType())) {
+    if (perm.size() != 2)
+      return emitOptionalError(loc, "slm.transpose: a quantized tensor must be 2-D");
+    auto type = getTensorType(ctx, out, elementTypeOf(adaptor.getInput()));
+    results.push_back(RankedTensorType::get(
+        type.getShape(), type.getElementType(),
+        QuantAttr::get(ctx, quant.getScheme(), perm[0] == 0 ? quant.getAxis()
+                                                            : 1 - quant.getAxis())));
+    return success();
+  }
   results.push_back(getTensorType(ctx, out, elementTypeOf(adaptor.getInput())));
   return success();
 }
