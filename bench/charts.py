@@ -15,7 +15,7 @@ def _nice_max(v):
         k *= 10
     while k > v:
         k /= 10
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if m * k >= v:
             return m * k
     return 10 * k
