@@ -5,12 +5,19 @@
 //   K, V   = GQA-repeated (reshape(expand(unsqueeze(x, 2)))) or plain
 //            [B, H, T, D], each concat(past, new) along the sequence or new
 //   mask   = where(cond, 0, <lowest f32 or -inf>), cond an `and` of
-//            * key position <= query position (ranges: keys 0..T-1 on the
-//              last axis, queries T-S..T-1 on the one before): causal;
+//            * key position <= query position, or < query position + 1
+//              (ranges: keys 0..T-1 on the last axis, queries T-S..T-1 on
+//              the one before): causal;
 //            * gather_nd(cast(attention_mask to i1), (batch, key)): padding;
 //            * transformers' packed-sequence test on position ids that come
 //              from a Range (always true);
-//            * constant true.
+//            * constant true;
+//            * a slice bias[.., T-S:T, 0:T] of a constant lower-triangular
+//              boolean (TorchScript GPT-2's `bias` buffer): causal;
+//            or the mask is triu(full([S, T], lowest), T - S + 1) broadcast
+//            (TorchScript Llama): causal; or concat(zeros, causal mask)
+//            over the past's columns (transformers 4.3x); or the scores go through
+//            where(cond, scores, lowest) instead of an added mask (GPT-2).
 // Scale factors on q or on K (splat constants) multiply into `scale`. Every
 // intermediate must be used only inside the pattern (the caches may have
 // other users: they become the op's present results). Anything else (a
@@ -94,6 +101,20 @@ std::optional<RangeAlong> matchRangeAlong(Value v) {
     inner->axis = out;
     return inner;
   }
+  if (auto r = v.getDefiningOp<ReshapeOp>()) {
+    // A reshape of a 1-D range that only adds unit dims: [S] -> [S, 1].
+    auto inner = matchRangeAlong(r.getInput());
+    if (r.getShape() || !inner || rankOf(r.getInput()) != 1)
+      return std::nullopt;
+    ArrayRef<int64_t> dims = cast<RankedTensorType>(v.getType()).getShape();
+    auto isOne = [](int64_t d) { return d == 1; };
+    if (llvm::count_if(dims, isOne) != (int64_t)dims.size() - 1)
+      return std::nullopt;
+    inner->axis = llvm::find_if_not(dims, isOne) - dims.begin();
+    if (shapeOf(v)[inner->axis] != shapeOf(r.getInput())[0])
+      return std::nullopt;
+    return inner;
+  }
   if (auto e = v.getDefiningOp<ExpandOp>()) {
     if (e.getShape())
       return std::nullopt;
@@ -158,10 +179,145 @@ bool isConstantPackedSequenceIds(Value c) {
          firstSlice.getEnds().getDims()[1] == DimExpr(1);
 }
 
+/// A float that masks a score out: finfo.min, -inf, or anything below -1e30.
+bool isMaskedOutValue(std::optional<double> v) { return v && *v <= -1e30; }
+
+/// TorchScript Llama: broadcast(triu(full([S, T], finfo.min), T - S + 1)):
+/// the lowest float above the causal diagonal, 0 on and below it.
+bool isCausalTriuMask(Value mask, const DimExpr &s, const DimExpr &t) {
+  // Unsqueezes that only add leading axes keep [.., S, T].
+  while (auto u = mask.getDefiningOp<UnsqueezeOp>()) {
+    if (!llvm::all_of(u.getAxes(), [&](int64_t a) { return a < rankOf(mask) - 2; }))
+      return false;
+    mask = u.getInput();
+  }
+  auto trilu = mask.getDefiningOp<TriluOp>();
+  if (!trilu || !trilu.getUpper() || rankOf(mask) < 2 || trilu.getK().size() != 1 ||
+      trilu.getK().getDims()[0] != t - s + DimExpr(1))
+    return false;
+  SymbolicShape shape = shapeOf(mask);
+  if (shape[shape.size() - 2] != s || shape.back() != t)
+    return false;
+  Value full = trilu.getInput();
+  if (auto fill = full.getDefiningOp<ConstantOfShapeOp>()) {
+    auto value = dyn_cast<FloatAttr>(fill.getValue());
+    return value && isMaskedOutValue(value.getValueAsDouble());
+  }
+  return isMaskedOutValue(splatFloat(full));
+}
+
+/// TorchScript GPT-2: bias[..., T - S:T, 0:T] (through nested step-1
+/// slices) of a constant lower-triangular boolean `bias`: key <= query.
+bool isCausalTrilSlice(Value cond, const DimExpr &s, const DimExpr &t) {
+  int64_t rank = rankOf(cond);
+  if (rank < 2 || !cast<RankedTensorType>(cond.getType()).getElementType().isInteger(1))
+    return false;
+  SymbolicShape shape = shapeOf(cond);
+  if (shape[rank - 2] != s || shape[rank - 1] != t)
+    return false;
+  SmallVector<DimExpr> offset(rank, DimExpr(0));
+  Value v = cond;
+  while (auto slice = v.getDefiningOp<SliceOp>()) {
+    if (llvm::any_of(slice.getSteps(), [](int64_t st) { return st != 1; }))
+      return false;
+    SymbolicShape starts = slice.getStarts().getDims();
+    for (int64_t i = 0; i < rank; ++i)
+      offset[i] = offset[i] + starts[i];
+    v = slice.getInput();
+  }
+  // Element (.., i, j) of cond is bias[.., rowOff + i, j]: causal when
+  // rowOff = T - S and bias[r][c] = (c <= r).
+  if (offset[rank - 2] != t - s || offset[rank - 1] != DimExpr(0))
+    return false;
+  DenseElementsAttr bias;
+  if (!matchPattern(v, m_Constant(&bias)) || !bias.getElementType().isInteger(1))
+    return false;
+  auto biasType = cast<RankedTensorType>(bias.getType());
+  int64_t rows = biasType.getShape()[rank - 2], cols = biasType.getShape()[rank - 1];
+  if (bias.isSplat())
+    return false;
+  int64_t idx = 0;
+  for (bool b : bias.getValues<bool>()) {
+    int64_t c = idx % cols, r = (idx / cols) % rows;
+    if (b != (c <= r))
+      return false;
+    ++idx;
+  }
+  return true;
+}
+
 struct MaskInfo {
   bool causal = false;
   Value attentionMask; // [B, >=T] integer, for padding
 };
+
+bool analyzeCondition(Value cond, const DimExpr &s, const DimExpr &t, MaskInfo &info);
+
+/// The fill value of a splat constant or of a constant_of_shape.
+std::optional<double> fillValue(Value v) {
+  if (auto fill = v.getDefiningOp<ConstantOfShapeOp>()) {
+    if (auto value = dyn_cast<FloatAttr>(fill.getValue()))
+      return value.getValueAsDouble();
+    return std::nullopt;
+  }
+  return splatFloat(v);
+}
+
+/// An additive mask [.., S, T] (0 = visible, lowest = hidden):
+///   where(cond, 0, lowest), cond as analyzeCondition reads it;
+///   triu(full(lowest), T - S + 1);
+///   concat(zeros [.., S, P], m [.., S, T - P]) on the last axis, m a mask
+///   of this list (transformers 4.3x prepends the past's columns);
+/// each under unsqueezes and expands that keep the last two dims.
+bool analyzeAdditiveMask(Value mask, const DimExpr &s, const DimExpr &t, MaskInfo &info) {
+  while (true) {
+    int64_t rank = rankOf(mask);
+    if (auto u = mask.getDefiningOp<UnsqueezeOp>()) {
+      if (!llvm::all_of(u.getAxes(), [&](int64_t a) { return a < rank - 2; }))
+        return false;
+      mask = u.getInput();
+      continue;
+    }
+    if (auto e = mask.getDefiningOp<ExpandOp>()) {
+      int64_t inRank = rankOf(e.getInput());
+      if (e.getShape() || inRank < 2 ||
+          ArrayRef(shapeOf(mask)).take_back(2) != ArrayRef(shapeOf(e.getInput())).take_back(2))
+        return false;
+      mask = e.getInput();
+      continue;
+    }
+    break;
+  }
+  int64_t rank = rankOf(mask);
+  if (rank < 2)
+    return false;
+  SymbolicShape shape = shapeOf(mask);
+  if (shape[rank - 2] != s || shape[rank - 1] != t)
+    return false;
+  if (isCausalTriuMask(mask, s, t)) {
+    info.causal = true;
+    return true;
+  }
+  if (auto concat = mask.getDefiningOp<ConcatOp>()) {
+    if (concat.getAxis() != rank - 1 || concat.getInputs().size() != 2 ||
+        fillValue(concat.getInputs()[0]) != 0.0)
+      return false;
+    Value rest = concat.getInputs()[1];
+    DimExpr past = shapeOf(concat.getInputs()[0])[rank - 1];
+    MaskInfo inner;
+    // Visible past columns keep the mask causal only if it was causal.
+    if (!analyzeAdditiveMask(rest, s, t - past, inner) || !inner.causal || inner.attentionMask)
+      return false;
+    info.causal = true;
+    return true;
+  }
+  if (auto where = mask.getDefiningOp<WhereOp>()) {
+    if (fillValue(where.getX()) != 0.0 || !isMaskedOutValue(fillValue(where.getY())))
+      return false;
+    return analyzeCondition(where.getCondition(), s, t, info);
+  }
+  return false;
+}
 
 /// Analyzes a boolean `cond` [.., S, T] (true = visible).
 bool analyzeCondition(Value cond, const DimExpr &s, const DimExpr &t, MaskInfo &info) {
@@ -170,18 +326,32 @@ bool analyzeCondition(Value cond, const DimExpr &s, const DimExpr &t, MaskInfo &
   int64_t rank = rankOf(cond);
   if (auto a = cond.getDefiningOp<AndOp>())
     return analyzeCondition(a.getLhs(), s, t, info) && analyzeCondition(a.getRhs(), s, t, info);
+  // key <= query, or key < query + 1 (transformers 4.3x's
+  // `arange < (arange + 1).view(S, 1)`).
   Value key, query;
+  bool strict = false;
   if (auto le = cond.getDefiningOp<LessOrEqualOp>())
     key = le.getLhs(), query = le.getRhs();
   else if (auto ge = cond.getDefiningOp<GreaterOrEqualOp>())
     key = ge.getRhs(), query = ge.getLhs();
+  else if (auto lt = cond.getDefiningOp<LessOp>())
+    key = lt.getLhs(), query = lt.getRhs(), strict = true;
+  else if (auto gt = cond.getDefiningOp<GreaterOp>())
+    key = gt.getRhs(), query = gt.getLhs(), strict = true;
   if (key) {
     auto k = matchRangeAlong(key), q = matchRangeAlong(query);
-    if (!k || !q || rank < 2 || rankOf(key) != rank || rankOf(query) != rank)
+    if (!k || !q || rank < 2 || rankOf(key) > rank || rankOf(query) > rank)
       return false;
-    if (k->axis != rank - 1 || q->axis != rank - 2 || k->start != DimExpr(0) ||
-        q->start != t - s || shapeOf(key)[rank - 1] != t || shapeOf(query)[rank - 2] != s)
+    // Broadcasting aligns the operands on their last axes.
+    int64_t kr = rankOf(key), qr = rankOf(query);
+    if (kr - k->axis != 1 || qr - q->axis != 2 || k->start != DimExpr(0) ||
+        q->start != t - s + DimExpr(strict ? 1 : 0) || shapeOf(key)[kr - 1] != t ||
+        shapeOf(query)[qr - 2] != s)
       return false;
+    info.causal = true;
+    return true;
+  }
+  if (isCausalTrilSlice(cond, s, t)) {
     info.causal = true;
     return true;
   }
@@ -288,19 +458,24 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     MaskInfo mask;
     SymbolicShape sshape = shapeOf(scores);
     DimExpr s = sshape[2], t = sshape[3];
-    if (auto add = scores.getDefiningOp<AddOp>()) {
+    if (auto where = scores.getDefiningOp<WhereOp>()) {
+      // where(visible, scores, lowest) (GPT-2's torch.where on its bias).
+      MaskInfo info;
+      if (!where.getResult().hasOneUse() || !isMaskedOutValue(splatFloat(where.getY())) ||
+          where.getX().getType() != scores.getType() ||
+          !analyzeCondition(where.getCondition(), s, t, info) ||
+          (info.attentionMask && !info.causal))
+        return rewriter.notifyMatchFailure(root, "where-mask is not causal/padding");
+      mask = info;
+      scores = where.getX();
+    } else if (auto add = scores.getDefiningOp<AddOp>()) {
       if (!add.getResult().hasOneUse())
         return failure();
       bool matched = false;
       for (int i = 0; i < 2 && !matched; ++i) {
-        auto where = add->getOperand(1 - i).getDefiningOp<WhereOp>();
-        if (!where || rankOf(where.getResult()) != 4)
-          continue;
-        auto zero = splatFloat(where.getX()), low = splatFloat(where.getY());
-        if (!zero || *zero != 0.0 || !low || *low > -1e30)
-          continue;
         MaskInfo info;
-        if (!analyzeCondition(where.getCondition(), s, t, info) || (info.attentionMask && !info.causal))
+        if (!analyzeAdditiveMask(add->getOperand(1 - i), s, t, info) ||
+            (info.attentionMask && !info.causal))
           continue;
         mask = info;
         scores = add->getOperand(i);
