@@ -105,15 +105,14 @@ llvm::json::Object describeGraph(ModuleOp module) {
     if (!isa_and_nonnull<SlmDialect>(op->getDialect()))
       return;
     ++counts[op->getName().getStringRef().str()];
+    // Projections: quantized weights, and the fp32 ones slm-quantize could take.
+    SmallVector<QuantizableWeight> fp32 = quantizableWeights(op);
     for (OpOperand &operand : op->getOpOperands()) {
       auto weight = operand.get().getDefiningOp<WeightOp>();
-      if (!weight || op == weight.getOperation())
+      if (!weight)
         continue;
       QuantAttr quant = getQuantEncoding(weight.getType());
-      bool projection = quant || !quantizableWeights(op).empty();
-      if (!projection)
-        continue;
-      if (!quant && llvm::none_of(quantizableWeights(op), [&](const QuantizableWeight &w) {
+      if (!quant && llvm::none_of(fp32, [&](const QuantizableWeight &w) {
             return w.operand == &operand;
           }))
         continue;

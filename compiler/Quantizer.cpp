@@ -38,8 +38,14 @@ struct GroupQuantizer {
     return err;
   }
 
-  /// (scale, bias) for the range shrunk by `clip`.
-  std::pair<float, float> candidate(const float *x, int64_t count, float clip) const {
+  /// (scale, bias) for the range shrunk by `clip`. Group-wise (int4) scales
+  /// and biases are stored as IEEE half by the kernels (4.5 bits per weight
+  /// for g32 symmetric): with `half` they are rounded to half here, so every
+  /// target computes with the same values. Symmetric biases are exactly
+  /// -offset * scale.
+  std::pair<float, float> candidate(const float *x, int64_t count, float clip,
+                                    bool half) const {
+    auto round = [&](float v) { return half ? halfToFloat(floatToHalf(v)) : v; };
     if (scheme.symmetric) {
       // The value of largest magnitude sets the scale; int4 uses the full
       // [-8, 7] (the extreme lands on -8), int8 the symmetric [-127, 127].
@@ -47,12 +53,9 @@ struct GroupQuantizer {
       for (int64_t i = 0; i < count; ++i)
         if (std::fabs(x[i]) > std::fabs(extreme))
           extreme = x[i];
-      if (scheme.weights == WeightDType::Int4) {
-        float s = clip * extreme / -8.0f;
-        return {s, -8.0f * s};
-      }
-      float s = clip * std::fabs(extreme) / 127.0f;
-      return {s, -128.0f * s};
+      float s = round(scheme.weights == WeightDType::Int4 ? clip * extreme / -8.0f
+                                                          : clip * std::fabs(extreme) / 127.0f);
+      return {s, -scheme.symmetricOffset() * s};
     }
     float lo = x[0], hi = x[0];
     for (int64_t i = 1; i < count; ++i) {
@@ -61,21 +64,7 @@ struct GroupQuantizer {
     }
     lo = std::min(lo, 0.0f) * clip; // keep 0 representable within the range
     hi = std::max(hi, 0.0f) * clip;
-    return {(hi - lo) / float(qmax()), lo};
-  }
-
-  /// Group-wise (int4) scales and biases are stored as IEEE half by the
-  /// kernels (4.5 bits per weight for g32 symmetric): the canonical values
-  /// are rounded to half already, so every target computes with the same.
-  std::pair<float, float> candidate(const float *x, int64_t count, float clip,
-                                    bool halfScales) const {
-    auto [scale, bias] = candidate(x, count, clip);
-    if (!halfScales)
-      return {scale, bias};
-    float s = halfToFloat(floatToHalf(scale));
-    if (scheme.symmetric)
-      return {s, scheme.weights == WeightDType::Int4 ? -8.0f * s : -128.0f * s};
-    return {s, halfToFloat(floatToHalf(bias))};
+    return {round((hi - lo) / float(qmax())), round(lo)};
   }
 
   /// Least-squares refinement of a symmetric scale for fixed codes:
@@ -83,7 +72,7 @@ struct GroupQuantizer {
   /// error drops (a few rounds).
   void refineSymmetric(const float *x, int64_t count, float &scale, float &bias,
                        uint8_t *codes, double best, bool half) const {
-    float offset = scheme.weights == WeightDType::Int4 ? 8.0f : 128.0f;
+    float offset = scheme.symmetricOffset();
     std::vector<uint8_t> trial(static_cast<size_t>(count));
     for (int round = 0; round < 3; ++round) {
       double xq = 0, qq = 0;
@@ -167,7 +156,7 @@ llvm::Expected<QuantizedWeight> quantizeWeight(llvm::ArrayRef<float> values,
     return q;
   }
 
-  q.group = scheme.granularity == Granularity::Group ? scheme.groupSize : 0;
+  q.group = scheme.group();
   int64_t groups = q.groups(), groupLen = q.group ? q.group : k;
   q.codes.resize(size_t(n * k));
   q.scale.resize(size_t(n * groups));

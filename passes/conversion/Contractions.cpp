@@ -109,16 +109,6 @@ struct ContractionBuilder {
   }
 };
 
-/// [[0, ..., n-1], [n], [n+1], ...] for a rank `rank` tensor.
-SmallVector<ReassociationIndices> leadingGroup(int64_t n, int64_t rank) {
-  SmallVector<ReassociationIndices> groups(1);
-  for (int64_t i = 0; i < n; ++i)
-    groups[0].push_back(i);
-  for (int64_t i = n; i < rank; ++i)
-    groups.push_back({i});
-  return groups;
-}
-
 DimExpr product(ArrayRef<DimExpr> dims) {
   DimExpr n(1);
   for (const DimExpr &d : dims)

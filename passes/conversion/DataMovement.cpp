@@ -535,14 +535,11 @@ FailureOr<bool> lowerDataMovement(Operation *op, LoweringContext &ctx) {
     Type i64 = b.getI64Type();
     Type flatType = getTensorType(b.getContext(), {count}, i64);
     Value indices = ctx.get(gather.getIndices());
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < q; ++i)
-      all[0].push_back(i);
     if (q == 0)
       indices = tensor::ExpandShapeOp::create(b, loc, LoweringContext::plain(flatType), indices,
                                               SmallVector<ReassociationIndices>{});
     else if (q > 1)
-      indices = tensor::CollapseShapeOp::create(b, loc, indices, all);
+      indices = tensor::CollapseShapeOp::create(b, loc, indices, leadingGroup(q, q));
     Value rows = arith::ConstantIndexOp::create(b, loc, n);
     AffineMap id = b.getMultiDimIdentityMap(1);
     Value wrapped =
@@ -561,20 +558,15 @@ FailureOr<bool> lowerDataMovement(Operation *op, LoweringContext &ctx) {
                                           ctx.get(gather.getData()), init, quant,
                                           b.getI64IntegerAttr(k), b.getI64IntegerAttr(n))
                     .getResult()[0];
-    SmallVector<ReassociationIndices> back(1);
-    for (int64_t i = 0; i < q; ++i)
-      back[0].push_back(i);
-    back.push_back({q});
-    if (q == 0)
-      back = {{0, 1}};
     auto resultType = cast<RankedTensorType>(gather.getType());
-    if (q == 0)
+    if (q == 0) // [1, K] -> [K]
       return set(tensor::CollapseShapeOp::create(b, loc, LoweringContext::plain(resultType), out,
-                                                 back));
+                                                 SmallVector<ReassociationIndices>{{0, 1}}));
     if (q == 1)
       return set(out);
     return set(tensor::ExpandShapeOp::create(b, loc, LoweringContext::plain(resultType), out,
-                                             back, ctx.mixedSizes(loc, resultType)));
+                                             leadingGroup(q, q + 1),
+                                             ctx.mixedSizes(loc, resultType)));
   }
 
   if (auto gather = dyn_cast<GatherOp>(op)) {

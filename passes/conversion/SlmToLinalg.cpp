@@ -103,6 +103,15 @@ SmallVector<ReassociationIndices> unitDimGroups(int64_t rank, ArrayRef<int64_t> 
   return groups;
 }
 
+SmallVector<ReassociationIndices> leadingGroup(int64_t n, int64_t rank) {
+  SmallVector<ReassociationIndices> groups(1);
+  for (int64_t i = 0; i < n; ++i)
+    groups[0].push_back(i);
+  for (int64_t i = n; i < rank; ++i)
+    groups.push_back({i});
+  return groups;
+}
+
 /// Symbols in order of first appearance in the argument types.
 static std::vector<std::string> collectSymbols(func::FuncOp func) {
   std::vector<std::string> names;

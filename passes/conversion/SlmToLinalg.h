@@ -58,6 +58,10 @@ private:
 llvm::SmallVector<mlir::ReassociationIndices>
 unitDimGroups(int64_t rank, llvm::ArrayRef<int64_t> unitAxes);
 
+/// [[0, ..., n-1], [n], [n+1], ...] for a rank `rank` tensor: collapses the
+/// leading n dims into one.
+llvm::SmallVector<mlir::ReassociationIndices> leadingGroup(int64_t n, int64_t rank);
+
 /// Lowers one op; returns failure with a diagnostic if it cannot.
 /// Each returns `failure()` without a diagnostic when the op is not theirs.
 mlir::FailureOr<bool> lowerElementwise(mlir::Operation *op, LoweringContext &ctx);

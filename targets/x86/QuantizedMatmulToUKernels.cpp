@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/x86/Passes.h"
-#include "targets/x86/ukernels/ukernels.h"
+#include "targets/x86/QuantFormat.h"
 
 #include "dialects/slm/IR/SlmOps.h"
 
@@ -41,14 +41,32 @@ func::FuncOp declareKernel(ModuleOp module, llvm::StringRef name, unsigned param
   return f;
 }
 
-int64_t formatOf(const slm::QuantScheme &s) {
-  switch (s.weights) {
-  case slm::WeightDType::Int8: return SLM_QF_INT8;
-  case slm::WeightDType::Int4: return SLM_QF_INT4;
-  case slm::WeightDType::F16: return SLM_QF_F16;
-  case slm::WeightDType::BF16: return SLM_QF_BF16;
+/// A memref operand of a kernel call: the address (bytes) of its first
+/// element and its sizes and strides.
+struct KernelOperand {
+  Value address;
+  SmallVector<Value> sizes, strides;
+};
+
+KernelOperand describeOperand(OpBuilder &b, Location loc, Value buffer, int64_t elementBytes) {
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  Value offset = arith::MulIOp::create(b, loc, meta.getOffset(),
+                                       arith::ConstantIndexOp::create(b, loc, elementBytes));
+  return {arith::AddIOp::create(b, loc, base, offset),
+          SmallVector<Value>(meta.getSizes()), SmallVector<Value>(meta.getStrides())};
+}
+
+/// Asserts at run time that every (value, expected) pair is equal.
+void assertEqual(OpBuilder &b, Location loc, ArrayRef<std::pair<Value, int64_t>> checks,
+                 llvm::StringRef message) {
+  Value all;
+  for (auto [value, expected] : checks) {
+    Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, value,
+                                     arith::ConstantIndexOp::create(b, loc, expected));
+    all = all ? arith::AndIOp::create(b, loc, all, eq).getResult() : eq;
   }
-  return 0;
+  cf::AssertOp::create(b, loc, all, message);
 }
 
 struct X86QuantizedMatmulToUKernelsPass
@@ -83,30 +101,16 @@ struct X86QuantizedMatmulToUKernelsPass
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-    auto address = [&](Value buffer, int64_t elementBytes, memref::ExtractStridedMetadataOp &meta) {
-      meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
-      Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-      Value offset = arith::MulIOp::create(b, loc, meta.getOffset(), cst(elementBytes));
-      return arith::AddIOp::create(b, loc, base, offset).getResult();
-    };
-    memref::ExtractStridedMetadataOp ids, w, out;
-    Value idsAddr = address(op.getIndices(), 8, ids);
-    Value wAddr = address(op.getWeight(), 1, w);
-    Value outAddr = address(op.getInit(), 4, out);
+    KernelOperand ids = describeOperand(b, loc, op.getIndices(), 8);
+    KernelOperand w = describeOperand(b, loc, op.getWeight(), 1);
+    KernelOperand out = describeOperand(b, loc, op.getInit(), 4);
     // The kernel reads ids densely and writes dense rows of k floats.
-    Value unitIds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                          ids.getStrides()[0], cst(1));
-    Value denseOut = arith::AndIOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, out.getStrides()[0],
-                              cst(op.getK())),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, out.getStrides()[1], cst(1)));
-    cf::AssertOp::create(b, loc, arith::AndIOp::create(b, loc, unitIds, denseOut),
-                         "slm.quantized_gather: indices and rows must be dense");
+    assertEqual(b, loc, {{ids.strides[0], 1}, {out.strides[0], op.getK()}, {out.strides[1], 1}},
+                "slm.quantized_gather: indices and rows must be dense");
     const slm::QuantScheme &scheme = op.getQuant().getRecord();
-    int64_t group = scheme.granularity == slm::Granularity::Group ? scheme.groupSize : 0;
-    SmallVector<Value> args = {ids.getSizes()[0], idsAddr, cst(op.getN()), cst(op.getK()),
-                               wAddr, outAddr, cst(formatOf(scheme)), cst(group)};
+    SmallVector<Value> args = {ids.sizes[0], ids.address,  cst(op.getN()),
+                               cst(op.getK()), w.address, out.address,
+                               cst(slm::x86::quantFormat(scheme)), cst(scheme.group())};
     func::CallOp::create(b, loc, callee, args);
     op.erase();
     return success();
@@ -118,36 +122,20 @@ struct X86QuantizedMatmulToUKernelsPass
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
-    // Address (bytes) of element 0 and the strides of a memref operand.
-    auto describe = [&](Value buffer, int64_t elementBytes, SmallVectorImpl<Value> &sizes,
-                        SmallVectorImpl<Value> &strides) -> Value {
-      auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
-      Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-      Value offset = arith::MulIOp::create(b, loc, meta.getOffset(), cst(elementBytes));
-      sizes.assign(meta.getSizes().begin(), meta.getSizes().end());
-      strides.assign(meta.getStrides().begin(), meta.getStrides().end());
-      return arith::AddIOp::create(b, loc, base, offset);
-    };
-    SmallVector<Value> aSizes, aStrides, wSizes, wStrides, cSizes, cStrides;
-    Value a = describe(op.getInput(), 4, aSizes, aStrides);
-    Value w = describe(op.getWeight(), 1, wSizes, wStrides);
-    Value c = describe(op.getInit(), 4, cSizes, cStrides);
+    KernelOperand a = describeOperand(b, loc, op.getInput(), 4);
+    KernelOperand w = describeOperand(b, loc, op.getWeight(), 1);
+    KernelOperand c = describeOperand(b, loc, op.getInit(), 4);
     // Rows must be dense: the kernel reads A and writes C with unit stride.
-    Value one = cst(1);
-    Value unitA = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, aStrides[1], one);
-    Value unitC = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, cStrides[1], one);
-    cf::AssertOp::create(b, loc, arith::AndIOp::create(b, loc, unitA, unitC),
-                         "slm.quantized_matmul: rows must have unit stride");
-
+    assertEqual(b, loc, {{a.strides[1], 1}, {c.strides[1], 1}},
+                "slm.quantized_matmul: rows must have unit stride");
     const slm::QuantScheme &scheme = op.getQuant().getRecord();
-    int64_t group = scheme.granularity == slm::Granularity::Group ? scheme.groupSize : 0;
     int64_t flags = scheme.activations == slm::ActivationQuant::Int8PerToken
                         ? SLM_UK_Q_ACT_INT8_ROW
                         : 0;
-    SmallVector<Value> args = {cSizes[0],       cst(op.getN()), cst(op.getK()),
-                               a,               aStrides[0],    w,
-                               c,               cStrides[0],    cst(formatOf(scheme)),
-                               cst(group),      cst(flags)};
+    SmallVector<Value> args = {c.sizes[0], cst(op.getN()),  cst(op.getK()),
+                               a.address,  a.strides[0],    w.address,
+                               c.address,  c.strides[0],    cst(slm::x86::quantFormat(scheme)),
+                               cst(scheme.group()), cst(flags)};
     func::CallOp::create(b, loc, callee, args);
     op.erase();
     return success();

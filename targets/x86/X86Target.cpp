@@ -14,6 +14,7 @@
 
 #include "targets/Target.h"
 #include "targets/x86/Passes.h"
+#include "targets/x86/QuantFormat.h"
 #include "targets/x86/X86MicroKernelBitcode.h"
 #include "targets/x86/ukernels/qlayout.h"
 #include "targets/x86/ukernels/ukernels.h"
@@ -60,13 +61,7 @@ public:
 
   llvm::Expected<std::vector<uint8_t>>
   packQuantizedWeight(const QuantizedWeight &w) const override {
-    int64_t format = 0;
-    switch (w.scheme->weights) {
-    case WeightDType::Int8: format = SLM_QF_INT8; break;
-    case WeightDType::Int4: format = SLM_QF_INT4; break;
-    case WeightDType::F16: format = SLM_QF_F16; break;
-    case WeightDType::BF16: format = SLM_QF_BF16; break;
-    }
+    int64_t format = x86::quantFormat(*w.scheme);
     int64_t size = slm_x86_qpack_size(format, w.n, w.k, w.group);
     if (size < 0)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),

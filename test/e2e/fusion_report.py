@@ -8,18 +8,18 @@ GPT-2), and no slm.softmax, slm.reduce_mean or slm.sigmoid left. With
 attention. Graph-only exports get a sparse weights file (check_shared_imports).
 """
 import argparse
-import glob
 import json
 import os
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "passes", "fusion"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from check_shared_imports import prepare  # noqa: E402
 from check_fusion_counts import config_of  # noqa: E402
+from shared_models import check_each, model_dirs  # noqa: E402
 
 
 def op_counts(tools, model, tmp, extra):
@@ -62,19 +62,8 @@ def main():
     ap.add_argument("--shared", required=True)
     ap.add_argument("--tools", required=True)
     args = ap.parse_args()
-    models = sorted(os.path.dirname(p) for p in
-                    glob.glob(os.path.join(args.shared, "models", "**", "model.onnx"),
-                              recursive=True))
-    passed = failed = 0
-    for model_dir in models:
-        with tempfile.TemporaryDirectory() as tmp:
-            problems = check(model_dir, args.tools, tmp)
-        name = os.path.relpath(model_dir, os.path.join(args.shared, "models"))
-        print(("FAIL %s: %s" % (name, "; ".join(problems))) if problems else "PASS " + name)
-        passed += not problems
-        failed += bool(problems)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return check_each(args.shared, model_dirs(args.shared),
+                      lambda model_dir, tmp: check(model_dir, args.tools, tmp))
 
 
 if __name__ == "__main__":

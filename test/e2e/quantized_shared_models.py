@@ -26,6 +26,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from shared_models import model_dirs  # noqa: E402
+
 TIGHT = ("1e-4", "1e-3")
 ACT_QUANT = None
 REL_L2 = 0.1
@@ -52,7 +55,7 @@ def compare_norms(want_dir, got_dir):
     """Relative L2 error per output tensor and logits arg-max agreement."""
     import numpy as np
     from onnx import TensorProto, numpy_helper
-    worst, agree, total = 0.0, 0, 0
+    worst, agree, total, compared = 0.0, 0, 0, 0
     for set_name in sorted(os.listdir(want_dir)):
         for f in sorted(os.listdir(os.path.join(want_dir, set_name))):
             if not f.startswith("output_"):
@@ -64,12 +67,17 @@ def compare_norms(want_dir, got_dir):
                     t.ParseFromString(fh.read())
                 tensors.append((t.name, numpy_helper.to_array(t).astype(np.float64)))
             (name, want), (_, got) = tensors
+            if got.shape != want.shape:
+                return False, "%s/%s: shape %s, expected %s" % (set_name, f, got.shape, want.shape)
             rel = np.linalg.norm(got - want) / max(np.linalg.norm(want), 1e-30)
+            compared += 1
             worst = max(worst, rel)
             if name == "logits":
                 agree += int((got.argmax(-1) == want.argmax(-1)).sum())
                 total += want[..., 0].size
     # Arg-max agreement is informative only: random tiny models have near ties.
+    if compared == 0:
+        return False, "no outputs to compare in %s" % want_dir
     ok = worst <= REL_L2
     return ok, "rel_l2=%.3g (<= %g), logits argmax agree %d/%d" % (worst, REL_L2, agree, total)
 
@@ -85,13 +93,7 @@ def main():
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     root = os.path.join(args.shared, "models")
-    models = sorted(r for r, dirs, files in os.walk(root)
-                    if "model.onnx" in files and any(d.startswith("test_data_set_") for d in dirs))
-    if args.models:
-        wanted = args.models.split(",")
-        models = [m for m in models if os.path.relpath(m, root) in wanted]
-    if not models:
-        sys.exit("no models with test data under %s" % root)
+    models = model_dirs(args.shared, with_test_data=True, names=args.models)
     slmc, slmc_run = os.path.join(args.tools, "slmc"), os.path.join(args.tools, "slmc-run")
     passed = failed = 0
     for model in models:

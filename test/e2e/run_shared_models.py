@@ -10,6 +10,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from shared_models import model_dirs  # noqa: E402
+
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
@@ -22,10 +25,7 @@ def main():
     p.add_argument("--no-fusion", action="store_true", help="compile with slmc --no-fusion")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    models = sorted(root for root, dirs, files in os.walk(os.path.join(args.shared, "models"))
-                    if "model.onnx" in files and any(d.startswith("test_data_set_") for d in dirs))
-    if not models:
-        sys.exit("no models with test data under %s/models" % args.shared)
+    models = model_dirs(args.shared, with_test_data=True)
     passed = failed = 0
     for target in args.targets.split(","):
         for model in models:

@@ -77,7 +77,7 @@ TEST_P(IntegerSchemes, CodesScalesAndRoundTripError) {
   ASSERT_TRUE(bool(mse)) << llvm::toString(mse.takeError());
   EXPECT_EQ(minmax->n, n);
   EXPECT_EQ(minmax->k, k);
-  int64_t group = s.granularity == Granularity::Group ? s.groupSize : 0;
+  int64_t group = s.group();
   EXPECT_EQ(minmax->group, group);
   EXPECT_EQ(int64_t(minmax->scale.size()), n * minmax->groups());
   int maxCode = s.weights == WeightDType::Int4 ? 15 : 255;

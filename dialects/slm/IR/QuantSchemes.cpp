@@ -75,8 +75,8 @@ double QuantScheme::bitsPerWeight(int64_t k) const {
   if (!isInteger())
     return bits();
   double perScale = symmetric ? 32 : 64; // fp32 scale (+ fp32 offset)
-  int64_t group = granularity == G::Group ? groupSize : k;
-  return bits() + perScale / double(group > 0 ? group : 1);
+  int64_t perGroup = group() ? group() : k;
+  return bits() + perScale / double(perGroup > 0 ? perGroup : 1);
 }
 
 //===----------------------------------------------------------------------===//

@@ -56,6 +56,10 @@ struct QuantScheme {
   /// Bits per stored weight value.
   unsigned bits() const;
   bool isInteger() const { return weights == WeightDType::Int8 || weights == WeightDType::Int4; }
+  /// Reduction elements per scale; 0 = one scale per channel.
+  int64_t group() const { return granularity == Granularity::Group ? groupSize : 0; }
+  /// Symmetric codes are the signed value plus this (8 for int4, 128 for int8).
+  float symmetricOffset() const { return weights == WeightDType::Int4 ? 8.0f : 128.0f; }
   /// Average storage bits per weight including scales (and offsets), for a
   /// reduction length `k` (per-channel scales amortize over k).
   double bitsPerWeight(int64_t k) const;

@@ -5,17 +5,17 @@ fusion passes and checks the op counts against the architecture: for L layers
 slm.gated_mlp (not GPT-2), and no slm.sigmoid or slm.reduce_mean left.
 Prints one PASS/FAIL line per model and a summary."""
 import argparse
-import glob
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "e2e"))
 from check_shared_imports import prepare  # noqa: E402  (sparse weights.bin for graph-only models)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from shared_models import check_each, model_dirs  # noqa: E402
 
 PASSES = ["--slm-fuse-activations", "--slm-fuse-norms", "--slm-fuse-mlp"]
 
@@ -58,22 +58,8 @@ def main():
     ap.add_argument("--shared", required=True)
     ap.add_argument("--tools", required=True)
     args = ap.parse_args()
-    models = sorted(os.path.dirname(p) for p in
-                    glob.glob(os.path.join(args.shared, "models", "**", "model.onnx"),
-                              recursive=True))
-    passed = failed = 0
-    for model_dir in models:
-        with tempfile.TemporaryDirectory() as tmp:
-            problems = check(model_dir, args.tools, tmp)
-        name = os.path.relpath(model_dir, os.path.join(args.shared, "models"))
-        if problems:
-            failed += 1
-            print("FAIL %s: %s" % (name, "; ".join(problems)))
-        else:
-            passed += 1
-            print("PASS %s" % name)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return check_each(args.shared, model_dirs(args.shared),
+                      lambda model_dir, tmp: check(model_dir, args.tools, tmp))
 
 
 if __name__ == "__main__":
