@@ -4,13 +4,16 @@
 // variants here; nothing else in the compiler names a target. A target says
 // which LLVM triple, CPU and features it compiles for, which host features a
 // package needs to run, and may add passes between the linalg level and the
-// LLVM dialect (micro-kernel matching, tiling, vectorization).
+// LLVM dialect (micro-kernel matching, tiling, vectorization). What the
+// hardware can do (peaks, memories, native schemes) is data: hardware()
+// (HardwareSpec.h, targets/<t>/specs/*.json).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLMC_TARGETS_TARGET_H
 #define SLMC_TARGETS_TARGET_H
 
 #include "dialects/slm/IR/QuantSchemes.h"
+#include "targets/HardwareSpec.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/Module.h"
@@ -18,6 +21,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +64,19 @@ public:
   /// package stores for it (64-byte aligned in the package).
   virtual llvm::Expected<std::vector<uint8_t>>
   packQuantizedWeight(const QuantizedWeight &weight) const;
+
+  /// The hardware this target compiles for, what the cost model reads: the
+  /// spec called spec().name (targets/<t>/specs/<name>.json, embedded and
+  /// validated; `native` is filled from the host on first use), unless
+  /// setHardware replaced it.
+  const HardwareSpec &hardware() const;
+  /// Compiles for other hardware of the same ISA (`slmc --target-spec FILE`);
+  /// an error when the spec's isa.arch is not the one this target emits.
+  llvm::Error setHardware(HardwareSpec spec);
+
+private:
+  mutable std::mutex hardwareMutex;
+  mutable std::optional<HardwareSpec> hardwareSpec;
 };
 
 using TargetFactory = std::function<std::unique_ptr<Target>()>;
@@ -66,9 +84,22 @@ using TargetFactory = std::function<std::unique_ptr<Target>()>;
 /// Registers a target variant under `name` (called once per variant at
 /// startup by `registerAllTargets`).
 void registerTarget(const std::string &name, TargetFactory factory);
-/// The target called `name`; the error lists the known names.
+/// The target called `name`. Errors list the known names, and say so when
+/// `name` has a hardware spec but no code generator yet ("target 'arm64-a78'
+/// has a hardware spec ... but no code generator yet: Arm64 code generation
+/// is not built yet").
 llvm::Expected<std::unique_ptr<Target>> lookupTarget(llvm::StringRef name);
+/// The names with a code generator.
 std::vector<std::string> listTargets();
+
+/// Every variant slmc knows: code generators and hardware specs, by name.
+struct TargetVariant {
+  std::string name;
+  bool hasCodegen = false;
+  bool hasSpec = false;
+  std::string description; // the spec's (the code generator's without one)
+};
+std::vector<TargetVariant> listTargetVariants();
 
 /// Registers every target in targets/ (one line per target folder).
 void registerAllTargets();

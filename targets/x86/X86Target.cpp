@@ -1,7 +1,9 @@
 //===- X86Target.cpp - x86-64 target variants -----------------------------===//
 //
-// x86-64-v3 (AVX2 + FMA), x86-64-v4 (AVX-512) and native (the host's CPU and
-// features, VNNI/AMX included when present).
+// x86-64-v3 (AVX2 + FMA), x86-64-v4 (AVX-512), x86-64-spr (x86-64-v4 with
+// AVX-512 VNNI/BF16 and AMX, Sapphire Rapids and later) and native (the
+// host's CPU and features, VNNI/AMX included when present). Each has a
+// hardware spec in specs/<name>.json (Target::hardware()).
 //
 // Each variant runs slm-x86-ukernels on the bufferized IR (matmul-like ops
 // become calls of the fp32 GEMM/GEMV micro-kernels in ukernels/) and links
@@ -123,6 +125,18 @@ void registerX86Targets() {
                     {"avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"}, 512};
     // 512-bit vectors: LLVM otherwise prefers 256 on x86-64-v4.
     spec.features = "-prefer-256-bit";
+    return std::make_unique<X86Target>(spec);
+  });
+  registerTarget("x86-64-spr", [] {
+    // x86-64-v4 plus the extensions the kernels select at run time (VNNI,
+    // AMX) and bf16: a package for it refuses to load without them.
+    TargetSpec spec{"x86-64-spr",
+                    "x86-64-v4 with AVX-512 VNNI/BF16 and AMX (Sapphire Rapids and later)",
+                    "x86_64-unknown-linux-gnu", "x86-64-v4",
+                    "-prefer-256-bit,+avx512vnni,+avx512bf16,+amx-tile,+amx-int8,+amx-bf16",
+                    {"avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512dq", "avx512vl",
+                     "avx512vnni", "avx512bf16", "amx-tile", "amx-int8", "amx-bf16"},
+                    512};
     return std::make_unique<X86Target>(spec);
   });
   registerTarget("native", [] { return std::make_unique<X86Target>(nativeSpec()); });

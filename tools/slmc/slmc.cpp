@@ -1,6 +1,8 @@
 //===- slmc.cpp - The slmc compiler driver --------------------------------===//
 //
 //   slmc import model.onnx -o model.mlir
+//   slmc compile model.onnx --target T [--target-spec FILE] -o model.slmpkg
+//   slmc targets [--show NAME [--json]] [--target-spec FILE]
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,7 @@
 #include "dialects/slm/IR/SlmOps.h"
 
 #include "passes/Passes.h"
+#include "targets/HardwareSpec.h"
 #include "targets/Target.h"
 
 #include "mlir/IR/AsmState.h"
@@ -18,12 +21,14 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <optional>
 
 using namespace llvm;
 
@@ -47,10 +52,23 @@ static cl::opt<std::string> compileInput(cl::Positional, cl::desc("<model.onnx>"
 static cl::opt<std::string> compileOutput("o", cl::desc("Output file"),
                                           cl::value_desc("file"), cl::sub(compileCmd));
 static cl::opt<std::string> targetName(
-    "target", cl::desc("Target variant (see --list-targets)"), cl::init("native"),
-    cl::sub(compileCmd));
-static cl::opt<bool> listTargetsFlag("list-targets", cl::desc("List the targets and exit"),
+    "target", cl::desc("Target variant (see 'slmc targets'; default: native)"),
+    cl::init("native"), cl::sub(compileCmd));
+static cl::opt<bool> listTargetsFlag("list-targets",
+                                     cl::desc("List the targets and exit (as 'slmc targets')"),
                                      cl::sub(compileCmd));
+static cl::SubCommand targetsCmd(
+    "targets", "List the target variants, or show one's hardware spec (--show NAME)");
+static cl::opt<std::string> showTarget(
+    "show", cl::desc("Print the validated hardware spec of a target variant"),
+    cl::value_desc("name"), cl::sub(targetsCmd));
+static cl::opt<bool> showJson("json", cl::desc("With --show or --target-spec: print JSON"),
+                              cl::sub(targetsCmd));
+static cl::opt<std::string> targetSpecPath(
+    "target-spec",
+    cl::desc("A hardware spec file (JSON, docs/targets.md), validated: 'compile' plans for "
+             "it (its \"codegen\" variant unless --target is given), 'targets' shows it"),
+    cl::value_desc("file.json"), cl::sub(compileCmd), cl::sub(targetsCmd));
 enum class EmitKind { Slm, Linalg, Llvm, Library, Package };
 static cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to write (default: the package)"),
@@ -200,15 +218,52 @@ static int runImport() {
   return 0;
 }
 
-static int runCompile() {
+/// `slmc targets`: one line per variant; --show NAME / --target-spec FILE:
+/// the validated spec as a table or (--json) as JSON.
+static int printTargets() {
+  std::vector<slm::TargetVariant> variants = slm::listTargetVariants();
+  size_t width = 4;
+  for (const auto &v : variants)
+    width = std::max(width, v.name.size());
+  outs() << left_justify("NAME", width) << "  CODEGEN  DESCRIPTION\n";
+  for (const auto &v : variants)
+    outs() << left_justify(v.name, width) << "  " << left_justify(v.hasCodegen ? "yes" : "no", 7)
+           << "  " << v.description << "\n";
+  return 0;
+}
+
+static int runTargets() {
   slm::registerAllTargets();
-  if (listTargetsFlag) {
-    for (auto &name : slm::listTargets()) {
-      auto t = slm::lookupTarget(name);
-      outs() << name << "\t" << (*t)->spec().description << "\n";
+  if (showTarget.empty() && targetSpecPath.empty()) {
+    if (showJson) {
+      errs() << "slmc: error: --json needs --show NAME or --target-spec FILE\n";
+      return 1;
     }
+    return printTargets();
+  }
+  if (!showTarget.empty() && !targetSpecPath.empty()) {
+    errs() << "slmc: error: give --show NAME or --target-spec FILE, not both\n";
+    return 1;
+  }
+  auto spec = targetSpecPath.empty() ? slm::lookupHardwareSpec(showTarget)
+                                     : slm::loadHardwareSpecFile(targetSpecPath);
+  if (!spec) {
+    errs() << "slmc: error: " << toString(spec.takeError()) << "\n";
+    return 1;
+  }
+  if (showJson) {
+    slm::writeHardwareSpecJson(*spec, outs());
     return 0;
   }
+  StringRef codegen = spec->codegen.empty() ? StringRef(spec->name) : StringRef(spec->codegen);
+  slm::printHardwareSpec(*spec, outs(), llvm::is_contained(slm::listTargets(), codegen));
+  return 0;
+}
+
+static int runCompile() {
+  slm::registerAllTargets();
+  if (listTargetsFlag)
+    return printTargets();
   if (listSchemesFlag) {
     for (const slm::QuantScheme &s : slm::allQuantSchemes())
       outs() << s.name << "\t" << s.summary << "\n";
@@ -218,11 +273,32 @@ static int runCompile() {
     errs() << "slmc: error: usage: slmc compile <model.onnx> -o <file> [--target T]\n";
     return 1;
   }
-  auto target = slm::lookupTarget(targetName);
+  // --target-spec: the hardware to plan for; its "codegen" variant compiles
+  // unless --target names one.
+  std::optional<slm::HardwareSpec> userSpec;
+  std::string codegenName = targetName;
+  if (!targetSpecPath.empty()) {
+    auto spec = slm::loadHardwareSpecFile(targetSpecPath);
+    if (!spec) {
+      errs() << "slmc: error: " << toString(spec.takeError()) << "\n";
+      return 1;
+    }
+    if (targetName.getNumOccurrences() == 0)
+      codegenName = spec->codegen.empty() ? spec->name : spec->codegen;
+    userSpec = std::move(*spec);
+  }
+  auto target = slm::lookupTarget(codegenName);
   if (!target) {
-    errs() << "slmc: error: " << toString(target.takeError()) << "\n";
+    bool fromSpec = userSpec && targetName.getNumOccurrences() == 0;
+    errs() << "slmc: error: " << (fromSpec ? targetSpecPath + ": " : std::string())
+           << toString(target.takeError()) << "\n";
     return 1;
   }
+  if (userSpec)
+    if (auto err = (*target)->setHardware(std::move(*userSpec))) {
+      errs() << "slmc: error: " << targetSpecPath << ": " << toString(std::move(err)) << "\n";
+      return 1;
+    }
   if (printPipeline)
     errs() << slm::getLoweringPipeline(**target, profileKernels) << "\n";
   mlir::DialectRegistry registry;
@@ -278,7 +354,7 @@ static int runCompile() {
       }
     return printModule();
   }
-  progress("lowering for " + targetName);
+  progress("lowering for " + (*target)->spec().name);
   if (emitKind == EmitKind::Linalg) {
     mlir::PassManager pm(&context);
     pm.addPass(slm::createConvertSlmToLinalg());
@@ -287,7 +363,7 @@ static int runCompile() {
     return printModule();
   }
   if (failed(slm::lowerToLLVMDialect(*module, **target, profileKernels))) {
-    errs() << "slmc: error: " << compileInput << ": lowering for " << targetName
+    errs() << "slmc: error: " << compileInput << ": lowering for " << (*target)->spec().name
            << " failed\n";
     return 1;
   }
@@ -315,12 +391,17 @@ int main(int argc, char **argv) {
       argc, argv,
       "slmc: compiler for small language models\n\n"
       "  slmc import model.onnx -o model.mlir   import ONNX into the slm dialect\n"
-      "  slmc compile model.onnx --target T -o out   compile for a target\n\n"
+      "  slmc compile model.onnx --target T -o out   compile for a target\n"
+      "  slmc targets [--show T [--json]]   list the targets / show one's hardware spec\n"
+      "      (--target-spec FILE on compile and targets: a hardware spec of your own,\n"
+      "      docs/targets.md)\n\n"
       "Run 'slmc <subcommand> --help' for the options of a subcommand.\n");
   if (importCmd)
     return runImport();
   if (compileCmd)
     return runCompile();
+  if (targetsCmd)
+    return runTargets();
   errs() << "slmc: error: no subcommand given; see 'slmc --help'\n";
   return 1;
 }
