@@ -75,8 +75,66 @@ static std::string cacheSuffix(llvm::StringRef name, llvm::StringRef prefix) {
 static llvm::Error simulateQuantization(ModuleOp module, WeightStore &weights,
                                         ScaleSearch search);
 
+llvm::Error materializeWeightConcats(ModuleOp module, WeightStore &weights) {
+  SmallVector<ConcatOp> concats;
+  module.walk([&](ConcatOp concat) {
+    if (llvm::all_of(concat.getInputs(), [](Value v) { return v.getDefiningOp<WeightOp>(); }))
+      concats.push_back(concat);
+  });
+  for (ConcatOp concat : concats) {
+    auto type = cast<RankedTensorType>(concat.getType());
+    SmallVector<const WeightEntry *> parts;
+    std::string name;
+    for (Value input : concat.getInputs()) {
+      StringRef part = input.getDefiningOp<WeightOp>().getName();
+      const WeightEntry *entry = weights.lookup(part);
+      if (!entry)
+        return makeError("weight '" + part + "' is not in the weight store");
+      parts.push_back(entry);
+      name += (name.empty() ? "" : "+") + part.str();
+    }
+    if (!weights.lookup(name)) {
+      // Row-major concat along `axis`: each part contributes a run of
+      // prod(dims[axis:]) elements per index of the leading dims.
+      int64_t axis = concat.getAxis();
+      int64_t outer = 1;
+      for (int64_t d : type.getShape().take_front(axis))
+        outer *= d;
+      size_t total = 0;
+      for (const WeightEntry *p : parts)
+        total += p->bytes.size();
+      std::vector<uint8_t> bytes(total);
+      uint8_t *out = bytes.data();
+      for (int64_t o = 0; o < outer; ++o)
+        for (const WeightEntry *p : parts) {
+          size_t run = p->bytes.size() / outer;
+          std::memcpy(out, p->bytes.data() + o * run, run);
+          out += run;
+        }
+      auto added = weights.addOwned(name, parts.front()->onnxDataType,
+                                    std::vector<int64_t>(type.getShape().begin(),
+                                                         type.getShape().end()),
+                                    std::move(bytes));
+      if (!added)
+        return added.takeError();
+    }
+    OpBuilder b(concat);
+    auto weight = WeightOp::create(b, concat.getLoc(), type,
+                                   FlatSymbolRefAttr::get(b.getContext(), name));
+    concat.getResult().replaceAllUsesWith(weight.getResult());
+    concat.erase();
+  }
+  module.walk([](WeightOp w) {
+    if (w->use_empty())
+      w->erase();
+  });
+  return llvm::Error::success();
+}
+
 llvm::Error applyQuantization(ModuleOp module, WeightStore &weights, const Target &target,
                               const CompileOptions &options) {
+  if (auto err = materializeWeightConcats(module, weights))
+    return err;
   if (options.quant == "none" && options.quantOverrides.empty())
     return llvm::Error::success();
   PassManager pm(module.getContext());

@@ -39,8 +39,13 @@ llvm::json::Object describeGraph(mlir::ModuleOp module);
 /// Writes `json` to `path` through a temporary file and a rename.
 llvm::Error writeJson(llvm::StringRef path, llvm::json::Value json);
 
-/// Runs slm-quantize with the options' schemes (nothing for "none") and
-/// checks that the target has kernels for every scheme used.
+/// Folds each slm.concat of stored weights (made by slm-merge-projections)
+/// into one stored weight named "a+b+...", whose bytes the store keeps.
+llvm::Error materializeWeightConcats(mlir::ModuleOp module, WeightStore &weights);
+
+/// Materializes weight concatenations (materializeWeightConcats), runs
+/// slm-quantize with the options' schemes (nothing for "none") and checks
+/// that the target has kernels for every scheme used.
 llvm::Error applyQuantization(mlir::ModuleOp module, WeightStore &weights,
                               const Target &target, const CompileOptions &options);
 

@@ -17,8 +17,8 @@ def VerifyShapesResolved : Pass<"slm-verify-shapes-resolved", "mlir::ModuleOp"> 
 def Quantize : Pass<"slm-quantize", "mlir::ModuleOp"> {
   let summary = "Give matmul weights a quantization scheme (#slm.quant encodings)";
   let description = [{
-    Rewrites the weights of slm.matmul (rhs), slm.gemm (B) and slm.gated_mlp
-    (its projections) that are 2-D f32 `slm.weight`s into quantized weights:
+    Rewrites the weights of slm.matmul (rhs), slm.linear (weight), slm.gemm
+    (B) and slm.gated_mlp (its projections) that are 2-D f32 `slm.weight`s into quantized weights:
     the same named weight with the scheme's storage type and a
     `#slm.quant<"scheme", axis = k>` encoding, where `axis` is the reduction
     dim. The bytes are made when the package is written (compiler/Quantizer.h
@@ -54,6 +54,9 @@ def ConvertSlmToLinalg : Pass<"convert-slm-to-linalg", "mlir::ModuleOp"> {
   let options = [
     Option<"attentionKernel", "attention-kernel", "bool", "false",
            "Lower f32 slm.attention to slm.attention_core (the target rewrites it into a kernel call)">,
+    Option<"linearKernel", "linear-kernel", "bool", "false",
+           "Lower slm.linear to slm.linear_kernel (the target has a matmul kernel with "
+           "epilogues); otherwise it is decomposed">,
   ];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",

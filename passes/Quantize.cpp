@@ -54,16 +54,21 @@ SmallVector<QuantizableWeight> slm::quantizableWeights(Operation *op) {
         !type.getEncoding() && type.hasStaticShape())
       weights.push_back({&operand, axis});
   };
-  if (auto matmul = dyn_cast<MatMulOp>(op)) {
-    // Only the 2-D weight of a projection ([..., K] x [K, N]), or such a
-    // weight stored [N, K] and transposed (tied embeddings as the lm_head:
-    // the transpose's input is quantized along its rows).
-    auto transpose = matmul.getRhs().getDefiningOp<TransposeOp>();
+  // Only the 2-D weight of a projection ([..., K] x [K, N]), or such a
+  // weight stored [N, K] and transposed (tied embeddings as the lm_head:
+  // the transpose's input is quantized along its rows).
+  auto considerProjection = [&](OpOperand &operand) {
+    auto transpose = operand.get().getDefiningOp<TransposeOp>();
     if (transpose && transpose->hasOneUse() &&
         llvm::equal(transpose.getPerm(), ArrayRef<int64_t>{1, 0}))
       consider(transpose.getInputMutable(), 1);
     else
-      consider(matmul.getRhsMutable(), 0);
+      consider(operand, 0);
+  };
+  if (auto matmul = dyn_cast<MatMulOp>(op)) {
+    considerProjection(matmul.getRhsMutable());
+  } else if (auto linear = dyn_cast<LinearOp>(op)) {
+    considerProjection(linear.getWeightMutable());
   } else if (auto gemm = dyn_cast<GemmOp>(op)) {
     if (!gemm.getTransA() && gemm.getAlpha().convertToDouble() == 1.0)
       consider(gemm.getBMutable(), gemm.getTransB() ? 1 : 0);

@@ -176,6 +176,65 @@ FailureOr<Value> lowerQuantizedProjection(Operation *op, Value x, Value weight,
   return rank > 2 ? cb.expand(prod, resultType, leadingGroup(rank - 1, rank)) : prod;
 }
 
+} // namespace
+
+FailureOr<Value> lowerLinearKernel(Operation *op, Value x, Value weight, Value bias,
+                                   Value residual, StringRef activation, LoweringContext &ctx) {
+  ContractionBuilder cb(ctx, op->getLoc());
+  OpBuilder &b = cb.b;
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  QuantAttr quant = getQuantEncoding(wType);
+  int64_t axis = quant ? quant.getAxis() : 0;
+  if (!xType.getElementType().isF32() || wType.getRank() != 2 || axis > 1 ||
+      (!quant && !wType.getElementType().isF32()))
+    return op->emitError() << "a projection kernel needs an f32 input and a 2-D f32 or "
+                              "quantized weight (got "
+                           << xType << " x " << wType << ")",
+           failure();
+  int64_t k = wType.getDimSize(axis), n = wType.getDimSize(1 - axis);
+  SymbolicShape a = *getSymbolicShape(xType);
+  if (a.empty() || a.back() != DimExpr(k))
+    return op->emitError() << "the input's last dim does not match the weight's reduction ("
+                           << k << ")",
+           failure();
+  int64_t rank = a.size();
+  // Rows: [M, K] and [M, N] views of the [..., K] input and [..., N] result.
+  auto toRows = [&](Value v, int64_t cols) -> Value {
+    if (rank == 1)
+      return tensor::ExpandShapeOp::create(b, cb.loc, RankedTensorType::get({1, cols}, b.getF32Type()),
+                                           v, SmallVector<ReassociationIndices>{{0, 1}});
+    return rank > 2 ? cb.collapse(v, leadingGroup(rank - 1, rank)) : v;
+  };
+  Value rows = toRows(ctx.get(x), k);
+  SymbolicShape outShape{rank == 1 ? DimExpr(1) : product(ArrayRef(a).drop_back()), DimExpr(n)};
+  Value init = residual ? toRows(ctx.get(residual), n)
+                        : ctx.empty(cb.loc, getTensorType(b.getContext(), outShape, b.getF32Type()));
+  // An f32 weight stored [N, K] and transposed in the graph (a tied
+  // embedding as the lm_head) is read as stored.
+  Value w = ctx.get(weight);
+  bool transposed = false;
+  if (auto transpose = weight.getDefiningOp<TransposeOp>();
+      !quant && transpose && llvm::equal(transpose.getPerm(), ArrayRef<int64_t>{1, 0})) {
+    w = ctx.get(transpose.getInput());
+    transposed = true;
+  }
+  auto kernel = LinearKernelOp::create(
+      b, cb.loc, TypeRange{init.getType()}, rows, w, bias ? ctx.get(bias) : Value(), init, quant,
+      b.getI64IntegerAttr(k), b.getI64IntegerAttr(n), b.getStringAttr(activation),
+      residual ? b.getUnitAttr() : nullptr, transposed ? b.getUnitAttr() : nullptr);
+  Value prod = kernel.getResult()[0];
+  SymbolicShape resultShape(a.begin(), a.end() - 1);
+  resultShape.push_back(DimExpr(n));
+  Type resultType = getTensorType(b.getContext(), resultShape, b.getF32Type());
+  if (rank == 1)
+    return Value(tensor::CollapseShapeOp::create(b, cb.loc, LoweringContext::plain(resultType),
+                                                 prod, SmallVector<ReassociationIndices>{{0, 1}}));
+  return rank > 2 ? cb.expand(prod, resultType, leadingGroup(rank - 1, rank)) : prod;
+}
+
+namespace {
+
 //===----------------------------------------------------------------------===//
 // matmul
 //===----------------------------------------------------------------------===//

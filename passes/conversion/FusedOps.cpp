@@ -1,11 +1,13 @@
 //===- FusedOps.cpp - Fused slm ops decomposed back into slm ops ----------===//
 //
-// slm.gated_mlp exists so the graph (and --report) shows one MLP per layer
-// and so later passes can pick a dedicated kernel. Until one exists it
-// lowers by rebuilding its slm decomposition right before it and lowering
-// those ops with the ordinary lowerings: the projections go through the
-// matmul lowering (quantized weights included) and the fp32 numerics are
-// those of the unfused graph (same ops, same order).
+// slm.gated_mlp and slm.linear exist so the graph (and --report) shows one
+// MLP per layer and each projection with its epilogue, and so a target can
+// pick a dedicated kernel. They lower by rebuilding a decomposition right
+// before the op and lowering those ops with the ordinary lowerings:
+// slm.gated_mlp into slm.linear projections (activation and residual as
+// epilogues), slm.linear into slm.linear_kernel where the target has a
+// kernel, else into matmul, add and the activation op (the numerics of the
+// unfused graph).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,8 +21,12 @@ namespace slm {
 
 namespace {
 
+FailureOr<bool> lowerLinear(LinearOp op, LoweringContext &ctx);
+
 /// Lowers `op` (an slm op just built) with the ordinary lowerings.
 LogicalResult lowerBuilt(Operation *op, LoweringContext &ctx) {
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return lowerLinear(linear, ctx);
   for (auto lower : {lowerElementwise, lowerReductions, lowerContractions, lowerDataMovement}) {
     FailureOr<bool> r = lower(op, ctx);
     if (failed(r))
@@ -39,9 +45,19 @@ RankedTensorType withLastDim(Value x, int64_t n) {
   return getTensorType(x.getContext(), shape, cast<ShapedType>(x.getType()).getElementType());
 }
 
+/// `act(v)` as the slm activation op (built before the fused op).
+Operation *buildActivation(OpBuilder &b, Location loc, StringRef activation, Value v) {
+  if (activation == "silu")
+    return SiluOp::create(b, loc, v.getType(), v);
+  return GeluOp::create(b, loc, v.getType(), v,
+                        b.getStringAttr(activation == "gelu_tanh" ? "tanh" : "none"));
+}
+
 FailureOr<bool> lowerGatedMlp(GatedMlpOp op, LoweringContext &ctx) {
   // Build in the slm function, right before the fused op; the function is
-  // dropped after lowering, with these ops.
+  // dropped after lowering, with these ops. The projections are slm.linear
+  // (a kernel with epilogues where the target has one): the activation
+  // rides on the gate projection, the residual on the down projection.
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value x = op.getX();
@@ -49,33 +65,58 @@ FailureOr<bool> lowerGatedMlp(GatedMlpOp op, LoweringContext &ctx) {
   int64_t inter = op.getFusedGateUp() ? gateCols / 2 : gateCols;
   RankedTensorType hType = withLastDim(x, inter);
   SmallVector<Operation *> built;
-  Value gate, up;
+  Value act, up;
   if (op.getFusedGateUp()) {
-    auto gu = MatMulOp::create(b, loc, withLastDim(x, gateCols), x, op.getWGate());
+    auto gu = LinearOp::create(b, loc, withLastDim(x, gateCols), x, op.getWGate(), Value(),
+                               Value(), b.getStringAttr("none"));
     auto split = SplitOp::create(b, loc, TypeRange{hType, hType}, gu, hType.getRank() - 1);
-    built.append({gu, split});
-    gate = split.getResult(0);
+    Operation *a = buildActivation(b, loc, op.getActivation(), split.getResult(0));
+    built.append({gu, split, a});
+    act = a->getResult(0);
     up = split.getResult(1);
   } else {
-    auto g = MatMulOp::create(b, loc, hType, x, op.getWGate());
-    auto u = MatMulOp::create(b, loc, hType, x, op.getWUp());
+    auto g = LinearOp::create(b, loc, hType, x, op.getWGate(), Value(), Value(),
+                              op.getActivationAttr());
+    auto u = LinearOp::create(b, loc, hType, x, op.getWUp(), Value(), Value(),
+                              b.getStringAttr("none"));
     built.append({g, u});
-    gate = g;
+    act = g;
     up = u;
   }
-  Operation *act;
-  if (op.getActivation() == "silu")
-    act = SiluOp::create(b, loc, hType, gate);
-  else
-    act = GeluOp::create(b, loc, hType, gate,
-                         b.getStringAttr(op.getActivation() == "gelu_tanh" ? "tanh" : "none"));
-  auto h = MulOp::create(b, loc, hType, act->getResult(0), up);
-  auto y = MatMulOp::create(b, loc, op.getType(), h, op.getWDown());
-  built.append({act, h, y});
+  auto h = MulOp::create(b, loc, hType, act, up);
+  auto y = LinearOp::create(b, loc, op.getType(), h, op.getWDown(), Value(), op.getResidual(),
+                            b.getStringAttr("none"));
+  built.append({h, y});
   for (Operation *o : built)
     if (failed(lowerBuilt(o, ctx)))
       return failure();
   ctx.set(op.getResult(), ctx.get(y));
+  return true;
+}
+
+FailureOr<bool> lowerLinear(LinearOp op, LoweringContext &ctx) {
+  if (ctx.linearKernel) {
+    FailureOr<Value> r = lowerLinearKernel(op, op.getX(), op.getWeight(), op.getBias(),
+                                           op.getResidual(), op.getActivation(), ctx);
+    if (failed(r))
+      return failure();
+    ctx.set(op.getResult(), *r);
+    return true;
+  }
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type type = op.getType();
+  SmallVector<Operation *> built{MatMulOp::create(b, loc, type, op.getX(), op.getWeight())};
+  if (Value bias = op.getBias())
+    built.push_back(AddOp::create(b, loc, type, built.back()->getResult(0), bias));
+  if (op.getActivation() != "none")
+    built.push_back(buildActivation(b, loc, op.getActivation(), built.back()->getResult(0)));
+  if (Value residual = op.getResidual())
+    built.push_back(AddOp::create(b, loc, type, residual, built.back()->getResult(0)));
+  for (Operation *o : built)
+    if (failed(lowerBuilt(o, ctx)))
+      return failure();
+  ctx.set(op.getResult(), ctx.get(built.back()->getResult(0)));
   return true;
 }
 
@@ -84,6 +125,8 @@ FailureOr<bool> lowerGatedMlp(GatedMlpOp op, LoweringContext &ctx) {
 FailureOr<bool> lowerFusedOps(Operation *op, LoweringContext &ctx) {
   if (auto mlp = dyn_cast<GatedMlpOp>(op))
     return lowerGatedMlp(mlp, ctx);
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return lowerLinear(linear, ctx);
   return false;
 }
 

@@ -124,7 +124,7 @@ static std::vector<std::string> collectSymbols(func::FuncOp func) {
   return names;
 }
 
-static LogicalResult lowerFunction(func::FuncOp func, bool attentionKernel) {
+static LogicalResult lowerFunction(func::FuncOp func, bool attentionKernel, bool linearKernel) {
   MLIRContext *ctx = func.getContext();
   OpBuilder builder(func);
   std::vector<std::string> symbols = collectSymbols(func);
@@ -171,6 +171,7 @@ static LogicalResult lowerFunction(func::FuncOp func, bool attentionKernel) {
   builder.setInsertionPointToEnd(entry);
   LoweringContext lc(builder, mapping, symbolValues);
   lc.attentionKernel = attentionKernel;
+  lc.linearKernel = linearKernel;
   for (Operation &op : func.getBody().front()) {
     if (isa<WeightOp>(op))
       continue;
@@ -235,7 +236,7 @@ struct ConvertSlmToLinalgPass
   void runOnOperation() override {
     SmallVector<func::FuncOp> funcs(getOperation().getOps<func::FuncOp>());
     for (func::FuncOp f : funcs)
-      if (!f.isExternal() && failed(slm::lowerFunction(f, attentionKernel)))
+      if (!f.isExternal() && failed(slm::lowerFunction(f, attentionKernel, linearKernel)))
         return signalPassFailure();
   }
 };

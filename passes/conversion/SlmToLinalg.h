@@ -31,6 +31,9 @@ public:
   mlir::IRMapping &mapping;
   /// slm.attention becomes slm.attention_core (the target has a kernel).
   bool attentionKernel = false;
+  /// slm.linear with an f32 weight becomes slm.linear_kernel (the target
+  /// has a matmul kernel with epilogues) instead of its decomposition.
+  bool linearKernel = false;
 
   /// The lowered value of an slm value.
   mlir::Value get(mlir::Value v) const { return mapping.lookup(v); }
@@ -70,6 +73,17 @@ mlir::FailureOr<bool> lowerContractions(mlir::Operation *op, LoweringContext &ct
 mlir::FailureOr<bool> lowerDataMovement(mlir::Operation *op, LoweringContext &ctx);
 mlir::FailureOr<bool> lowerFusedOps(mlir::Operation *op, LoweringContext &ctx);
 mlir::FailureOr<bool> lowerAttentionOps(mlir::Operation *op, LoweringContext &ctx);
+
+/// The projection `op` (an slm.linear, or a matmul/gemm with a quantized
+/// weight) as one slm.linear_kernel on the rows of `x` ([..., K]):
+/// act(x . weight + bias) (+ residual). `weight` is the slm value ([K, N],
+/// or quantized with its #slm.quant axis); an f32 weight that is the
+/// transpose of a 2-D value is read untransposed (transposed_weight).
+mlir::FailureOr<mlir::Value> lowerLinearKernel(mlir::Operation *op, mlir::Value x,
+                                               mlir::Value weight, mlir::Value bias,
+                                               mlir::Value residual,
+                                               llvm::StringRef activation,
+                                               LoweringContext &ctx);
 
 } // namespace slm
 

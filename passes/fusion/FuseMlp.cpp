@@ -126,7 +126,7 @@ struct FuseGatedMlp : OpRewritePattern<MatMulOp> {
         continue;
       }
       auto fused = GatedMlpOp::create(rewriter, down.getLoc(), x, wGate, wUp, down.getRhs(),
-                                      rewriter.getStringAttr(activation),
+                                      /*residual=*/Value(), rewriter.getStringAttr(activation),
                                       /*fused_gate_up=*/wUp ? nullptr : rewriter.getUnitAttr());
       rewriter.replaceOp(down, fused.getResult());
       return success();

@@ -21,6 +21,9 @@ void addFusionPasses(OpPassManager &pm) {
   // Rotary before attention: the attention matcher sees slm.rotary as q/k.
   pm.addPass(createFuseRotary());
   pm.addPass(createFuseAttention());
+  // Last: the matchers above look for slm.matmul projections.
+  pm.addPass(createFuseLinear());
+  pm.addPass(createMergeProjections());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -73,4 +73,35 @@ def FuseAttention : Pass<"slm-fuse-attention", "mlir::ModuleOp"> {
   }];
 }
 
+def FuseLinear : Pass<"slm-fuse-linear", "mlir::ModuleOp"> {
+  let summary = "Projections become slm.linear with their bias, activation and residual add";
+  let description = [{
+    slm.matmul on a static 2-D f32 right operand, and slm.gemm with alpha 1,
+    A not transposed and C absent or a [N] bias with beta 1 (transB reads B
+    through an slm.transpose), become slm.linear; a reshape of its input
+    that keeps the last dim moves behind it. Then, while the result
+    has one user: `+ b` with b of shape [N] becomes the bias, slm.silu /
+    slm.gelu the activation, `+ r` with r of the result's type the residual
+    (not after an activation), also behind a reshape that regroups the
+    leading dims (the residual is reshaped to match). A residual add after
+    slm.gated_mlp becomes
+    its residual operand. Run after the other fusions (slm-fuse-mlp and
+    slm-fuse-attention match slm.matmul).
+  }];
+}
+
+def MergeProjections : Pass<"slm-merge-projections", "mlir::ModuleOp"> {
+  let summary = "Merge projections of the same input (Q/K/V, gate/up) into one";
+  let description = [{
+    slm.linear ops that read the same value, have no residual, the same
+    activation and stored weights (`slm.weight`) of the same reduction size,
+    all with stored biases or none, become one slm.linear on the weights
+    (and biases) concatenated along N, followed by an slm.split; its
+    location names every merged layer ("q_proj+k_proj+v_proj"). A
+    slm.gated_mlp with separate stored gate and up weights gets one fused
+    gate_up weight. The concatenations are slm.concat ops of weights, which
+    compile folds into stored weights.
+  }];
+}
+
 #endif // SLMC_FUSION_PASSES_TD

@@ -21,10 +21,12 @@ namespace {
 template <typename OpTy>
 struct DpsOpInterface
     : public DstBufferizableOpInterfaceExternalModel<DpsOpInterface<OpTy>, OpTy> {
-  /// The kernels overwrite their destination: its old contents are not read.
+  /// The kernels overwrite their destination (its old contents are not
+  /// read) unless they accumulate into it (slm.linear_kernel's residual).
   bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
                               const AnalysisState &) const {
-    return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
+    return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand) ||
+           op->hasAttr("accumulate");
   }
 
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
@@ -59,6 +61,7 @@ struct DpsOpInterface
 void slm::registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SlmDialect *) {
     QuantizedMatmulOp::attachInterface<DpsOpInterface<QuantizedMatmulOp>>(*ctx);
+    LinearKernelOp::attachInterface<DpsOpInterface<LinearKernelOp>>(*ctx);
     QuantizedGatherOp::attachInterface<DpsOpInterface<QuantizedGatherOp>>(*ctx);
     AttentionCoreOp::attachInterface<DpsOpInterface<AttentionCoreOp>>(*ctx);
   });

@@ -901,6 +901,56 @@ LogicalResult GatedMlpOp::verify() {
   int64_t xk = cast<RankedTensorType>(getX().getType()).getShape().back();
   if (!ShapedType::isDynamic(xk) && xk != k)
     return emitOpError() << "x's last dim " << xk << " differs from the weights' " << k;
+  if (Value residual = getResidual())
+    if (residual.getType() != getType())
+      return emitOpError() << "the residual must have the result's type " << getType()
+                           << ", got " << residual.getType();
+  return success();
+}
+
+// linear (fusion-e).
+static bool isActivationName(StringRef act) {
+  return act == "none" || act == "silu" || act == "gelu" || act == "gelu_tanh";
+}
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  ShapeReader shapeOf{loc};
+  SymbolicShape x = shapeOf(adaptor.getX());
+  if (shapeOf.failed)
+    return failure();
+  auto w = staticMatrixShape(adaptor.getWeight());
+  if (x.empty() || !w)
+    return emitOptionalError(loc, "slm.linear: x must have rank >= 1 and the weight be a "
+                                  "static 2-D tensor");
+  x.back() = DimExpr(w->second);
+  results.push_back(getTensorType(ctx, x, elementTypeOf(adaptor.getX())));
+  return success();
+}
+
+LogicalResult LinearOp::verify() {
+  if (!isActivationName(getActivation()))
+    return emitOpError() << "unknown activation \"" << getActivation()
+                         << "\" (expected none, silu, gelu or gelu_tanh)";
+  if (getResidual() && getActivation() != "none")
+    return emitOpError() << "a residual goes only with activation \"none\"";
+  if (!elementTypeOf(getX()).isF32())
+    return emitOpError() << "x must be an f32 tensor";
+  auto w = staticMatrixShape(getWeight());
+  if (!w)
+    return emitOpError() << "the weight must be a static 2-D tensor";
+  int64_t xk = cast<RankedTensorType>(getX().getType()).getShape().back();
+  if (!ShapedType::isDynamic(xk) && xk != w->first)
+    return emitOpError() << "x's last dim " << xk << " differs from the weight's " << w->first;
+  if (Value bias = getBias()) {
+    auto b = cast<RankedTensorType>(bias.getType());
+    if (b.getRank() != 1 || b.getDimSize(0) != w->second || !b.getElementType().isF32())
+      return emitOpError() << "the bias must be tensor<" << w->second << "xf32>, got " << b;
+  }
+  if (Value residual = getResidual())
+    if (residual.getType() != getType())
+      return emitOpError() << "the residual must have the result's type " << getType()
+                           << ", got " << residual.getType();
   return success();
 }
 
@@ -1450,6 +1500,68 @@ LogicalResult QuantizedMatmulOp::verify() {
       (tensors && getResult()[0].getType() != getInit().getType()))
     return emitOpError("on tensors it returns one result of the init's type; on memrefs none");
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LinearKernelOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearKernelOp::verify() {
+  auto input = cast<ShapedType>(getInput().getType());
+  auto weight = cast<ShapedType>(getWeight().getType());
+  auto init = cast<ShapedType>(getInit().getType());
+  int64_t k = getK(), n = getN();
+  if (input.getRank() != 2 || init.getRank() != 2)
+    return emitOpError("input and init must be 2-D");
+  if (!input.getElementType().isF32() || !init.getElementType().isF32())
+    return emitOpError("input and init must be f32");
+  if (k < 1 || n < 1)
+    return emitOpError("k and n must be positive");
+  if (getQuant()) {
+    if (weight.getRank() != 1 || !weight.getElementType().isInteger(8))
+      return emitOpError("a quantized weight must be a 1-D buffer of i8 (packed bytes)");
+    if (getTransposedWeight())
+      return emitOpError("transposed_weight is for f32 weights only");
+  } else {
+    SmallVector<int64_t> expected = getTransposedWeight() ? SmallVector<int64_t>{n, k}
+                                                          : SmallVector<int64_t>{k, n};
+    if (weight.getShape() != ArrayRef<int64_t>(expected) || !weight.getElementType().isF32())
+      return emitOpError("an unquantized weight must be f32 [")
+             << expected[0] << ", " << expected[1] << "], got " << weight;
+  }
+  if (Value bias = getBias()) {
+    auto b = cast<ShapedType>(bias.getType());
+    if (b.getRank() != 1 || b.getDimSize(0) != n || !b.getElementType().isF32())
+      return emitOpError("bias must be ") << n << " f32 values";
+  }
+  if (!isActivationName(getActivation()))
+    return emitOpError("unknown activation \"") << getActivation() << "\"";
+  if (getAccumulate() && getActivation() != "none")
+    return emitOpError("accumulate goes only with activation \"none\"");
+  if (!ShapedType::isDynamic(input.getDimSize(1)) && input.getDimSize(1) != k)
+    return emitOpError("input has ") << input.getDimSize(1) << " columns, k is " << k;
+  if (!ShapedType::isDynamic(init.getDimSize(1)) && init.getDimSize(1) != n)
+    return emitOpError("init has ") << init.getDimSize(1) << " columns, n is " << n;
+  bool tensors = isa<TensorType>(getInit().getType());
+  if (tensors != (getNumResults() == 1) ||
+      (tensors && getResult()[0].getType() != getInit().getType()))
+    return emitOpError("on tensors it returns one result of the init's type; on memrefs none");
+  return success();
+}
+
+void LinearKernelOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  // On memrefs it reads the input, weight and bias (and with accumulate the
+  // init) and writes the init.
+  if (!isa<MemRefType>(getInit().getType()))
+    return;
+  effects.emplace_back(MemoryEffects::Read::get(), &getInputMutable());
+  effects.emplace_back(MemoryEffects::Read::get(), &getWeightMutable());
+  for (OpOperand &bias : getBiasMutable())
+    effects.emplace_back(MemoryEffects::Read::get(), &bias);
+  if (getAccumulate())
+    effects.emplace_back(MemoryEffects::Read::get(), &getInitMutable());
+  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable());
 }
 
 //===----------------------------------------------------------------------===//

@@ -286,13 +286,15 @@ def Slm_EinsumOp : Slm_InferredOp<"einsum"> {
 
 // Gated MLP (fusion-a): made by slm-fuse-mlp, decomposed again inside
 // convert-slm-to-linalg (passes/conversion/FusedOps.cpp).
-def Slm_GatedMlpOp : Slm_InferredOp<"gated_mlp"> {
-  let summary = "down(act(x . w_gate) * (x . w_up)), weights [K, N] as ONNX MatMul's B";
+def Slm_GatedMlpOp : Slm_InferredOp<"gated_mlp", [AttrSizedOperandSegments]> {
+  let summary = "down(act(x . w_gate) * (x . w_up)) (+ residual), weights [K, N] as ONNX MatMul's B";
   let description = [{
     `activation` is "silu", "gelu" (erf) or "gelu_tanh". With `fused_gate_up`
     there is no `w_up`: `w_gate` is [K, 2I], its first half the gate and its
     second half the up projection (Phi-3's gate_up_proj). Weights may have
     another element type than `x` (quantized weights); the result has x's.
+    `residual` (the result's type) is added to the down projection
+    (slm-fuse-linear folds the block's residual add into it).
     ```mlir
     %y = slm.gated_mlp %x gate %wg up %wu down %wd {activation = "silu"}
         : (tensor<?x64xf32>, tensor<64x128xf32>, tensor<64x128xf32>,
@@ -300,10 +302,40 @@ def Slm_GatedMlpOp : Slm_InferredOp<"gated_mlp"> {
     ```
   }];
   let arguments = (ins Slm_Tensor:$x, Slm_Tensor:$w_gate, Optional<Slm_Tensor>:$w_up,
-                   Slm_Tensor:$w_down, StrAttr:$activation, UnitAttr:$fused_gate_up);
+                   Slm_Tensor:$w_down, Optional<Slm_Tensor>:$residual,
+                   StrAttr:$activation, UnitAttr:$fused_gate_up);
   let results = (outs Slm_Tensor:$result);
   let assemblyFormat = [{
-    $x `gate` $w_gate (`up` $w_up^)? `down` $w_down attr-dict `:`
+    $x `gate` $w_gate (`up` $w_up^)? `down` $w_down (`residual` $residual^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+// Projection with its epilogue (fusion-e): made by slm-fuse-linear, lowered
+// to slm.linear_kernel where the target has a matmul kernel with epilogues,
+// otherwise decomposed again (passes/conversion/FusedOps.cpp).
+def Slm_LinearOp : Slm_InferredOp<"linear", [AttrSizedOperandSegments]> {
+  let summary = "act(x . W + bias) + residual: a projection and its epilogue";
+  let description = [{
+    `x` is [..., K], `weight` a static 2-D [K, N] tensor (ONNX MatMul's B;
+    quantized weights keep their #slm.quant encoding), `bias` [N] and
+    `residual` the result's shape. `activation` is "none", "silu", "gelu"
+    (erf) or "gelu_tanh"; a residual goes only with "none" (the kernels add
+    the residual as their accumulator, before any activation could apply).
+    ```mlir
+    %y = slm.linear %x, %w bias %b {activation = "gelu"}
+        : (tensor<?x64xf32>, tensor<64x256xf32>, tensor<256xf32>) -> tensor<?x256xf32>
+    %z = slm.linear %h, %wo residual %x
+        : (tensor<?x64xf32>, tensor<64x64xf32>, tensor<?x64xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins Slm_Tensor:$x, Slm_Tensor:$weight, Optional<Slm_Tensor>:$bias,
+                   Optional<Slm_Tensor>:$residual,
+                   DefaultValuedStrAttr<StrAttr, "none">:$activation);
+  let results = (outs Slm_Tensor:$result);
+  let assemblyFormat = [{
+    $x `,` $weight (`bias` $bias^)? (`residual` $residual^)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
@@ -584,6 +616,45 @@ def Slm_QuantizedMatmulOp : Op<Slm_Dialect, "quantized_matmul", [
   let results = (outs Variadic<AnyRankedTensor>:$result);
   let assemblyFormat = [{
     `ins` `(` $input `,` $weight `:` type($input) `,` type($weight) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
+def Slm_LinearKernelOp : Op<Slm_Dialect, "linear_kernel", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "init[M, N] = act(input[M, K] x W + bias) (+ init): a projection kernel call";
+  let description = [{
+    What convert-slm-to-linalg{linear-kernel} makes of an `slm.linear` (and
+    of quantized projections): a destination-style op on plain tensors
+    (after bufferization: on memrefs, with no results) that a target
+    rewrites into its micro-kernel call, the epilogue included. The weight
+    is either the packed bytes of a quantized weight (`tensor<?xi8>` laid
+    out by the target, `quant` its encoding) or an f32 matrix [K, N]
+    (`transposed_weight`: [N, K], a tied embedding read as the lm_head).
+    `k` and `n` are the logical shape; the input is 2-D with unit inner
+    stride; `bias` is [N]. With `accumulate` the result is added to init's
+    contents (a residual) and `activation` must be "none".
+
+    ```mlir
+    %y = slm.linear_kernel ins(%x, %w : tensor<?x576xf32>, tensor<?xi8>)
+           outs(%init : tensor<?x1536xf32>)
+           {quant = #slm.quant<"int4-g32", axis = 0>, k = 576 : i64, n = 1536 : i64}
+           -> tensor<?x1536xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$input, AnyShaped:$weight, Optional<AnyShaped>:$bias,
+                   AnyShaped:$init, OptionalAttr<Slm_QuantAttr>:$quant, I64Attr:$k,
+                   I64Attr:$n, DefaultValuedStrAttr<StrAttr, "none">:$activation,
+                   UnitAttr:$accumulate, UnitAttr:$transposed_weight);
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $input `,` $weight `:` type($input) `,` type($weight) `)`
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
     `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
   }];
   let hasVerifier = 1;
