@@ -47,8 +47,8 @@ std::string getLoweringPipeline(const Target &target, bool profile) {
   std::string pipeline =
       // No CSE before bufferization: merged `linalg.fill`s of the same
       // shape would make every second consumer copy its accumulator.
-      std::string(target.hasAttentionKernel() ? "convert-slm-to-linalg{attention-kernel=1},"
-                                              : "convert-slm-to-linalg,") +
+      "convert-slm-to-linalg{attention-kernel=" + std::to_string(target.hasAttentionKernel()) +
+      " linear-kernel=" + std::to_string(target.hasLinearKernel()) + "}," +
       "canonicalize,"
       "func.func(linalg-fuse-elementwise-ops), canonicalize,"
       "slm-results-to-destinations, eliminate-empty-tensors,"

@@ -49,6 +49,9 @@ public:
   virtual std::string bufferPipeline() const { return ""; }
   /// Whether bufferPipeline() turns slm.attention_core into a kernel call.
   virtual bool hasAttentionKernel() const { return false; }
+  /// Whether bufferPipeline() turns slm.linear_kernel (a projection with
+  /// its bias / activation / residual epilogue) into a kernel call.
+  virtual bool hasLinearKernel() const { return false; }
   /// Micro-kernels (LLVM bitcode built for this target's ISA) linked into
   /// the model before LLVM optimizes it, so calls to them inline. Null when
   /// the target has none.

@@ -53,20 +53,37 @@ bool isErfArgument(Value e, Value x) {
   return p.leaves.size() == 1 && p.leaves[0] == x && closeTo(p.constant, M_SQRT1_2);
 }
 
-/// tanh's argument: sqrt(2/pi) * (x + 0.044715 * x^3), x^3 as pow(x, 3) or
-/// x*x*x in any grouping.
+/// `a + c * x^n` (a the operand `base`, c = 0.044715, x^n as pow or
+/// products in any grouping), the add and the power with one use.
+bool isPolynomialTerm(Value sum, Value base, Value x, unsigned n) {
+  auto add = sum.getDefiningOp<AddOp>();
+  if (!add || !sum.hasOneUse())
+    return false;
+  Value term = otherOperand(add, base);
+  if (!term || !term.hasOneUse())
+    return false;
+  Product c = flattenProduct(term);
+  return c.leaves.size() == n && countOf(c.leaves, x) == n && closeTo(c.constant, 0.044715);
+}
+
+/// tanh's argument: sqrt(2/pi) * (x + 0.044715 * x^3), or factored as
+/// sqrt(2/pi) * x * (1 + 0.044715 * x^2); powers as pow(x, n) or products.
 bool isTanhArgument(Value e, Value x) {
   Product p = flattenProduct(e);
-  if (p.leaves.size() != 1 || !closeTo(p.constant, std::sqrt(2.0 / M_PI)))
+  if (!closeTo(p.constant, std::sqrt(2.0 / M_PI)))
     return false;
-  auto add = p.leaves[0].getDefiningOp<AddOp>();
-  if (!add || !p.leaves[0].hasOneUse())
+  if (p.leaves.size() == 1)
+    return isPolynomialTerm(p.leaves[0], x, x, 3);
+  if (p.leaves.size() != 2 || countOf(p.leaves, x) != 1)
     return false;
-  Value cube = otherOperand(add, x);
-  if (!cube || !cube.hasOneUse())
+  Value factor = p.leaves[0] == x ? p.leaves[1] : p.leaves[0];
+  auto add = factor.getDefiningOp<AddOp>();
+  if (!add)
     return false;
-  Product c = flattenProduct(cube);
-  return c.leaves.size() == 3 && countOf(c.leaves, x) == 3 && closeTo(c.constant, 0.044715);
+  for (Value one : {add.getLhs(), add.getRhs()})
+    if (auto c = getScalarFloat(one); c && *c == 1.0)
+      return isPolynomialTerm(factor, one, x, 2);
+  return false;
 }
 
 /// 0.5 * x * (1 + erf(x/sqrt2)) and the tanh form, with the 0.5 (or a

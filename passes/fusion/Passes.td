@@ -16,8 +16,8 @@ def FuseActivations : Pass<"slm-fuse-activations", "mlir::ModuleOp"> {
     SiLU: `mul(x, sigmoid(x))` in either operand order. GELU:
     `0.5 * x * (1 + erf(x / sqrt(2)))` (or `x * 1/sqrt(2)`) and
     `0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))` (x^3 as
-    pow(x, 3) or x*x*x), with the 0.5 applied to x, to the sum or to the
-    product. Constants must be splats within a relative 1e-3 of the exact
+    pow(x, 3) or x*x*x; also factored as `x * (1 + 0.044715 * x^2)`), with
+    the 0.5 applied to x, to the sum or to the product. Constants must be splats within a relative 1e-3 of the exact
     value. Internal values with other users are left alone.
   }];
 }

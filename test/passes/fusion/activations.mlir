@@ -89,6 +89,48 @@ func.func @gelu_erf_div2(%x: !t) -> !t {
   return %r : !t
 }
 
+// Factored tanh form: sqrt(2/pi) * x * (1 + 0.044715 * x * x).
+// CHECK-LABEL: func @gelu_tanh_factored
+// CHECK-NEXT: %[[R:.*]] = slm.gelu %arg0 {approximate = "tanh"}
+// CHECK-NEXT: return %[[R]]
+func.func @gelu_tanh_factored(%x: !t) -> !t {
+  %k = slm.constant dense<0.044715> : tensor<f32>
+  %c = slm.constant dense<0.797884583> : tensor<f32>
+  %one = slm.constant dense<1.0> : tensor<f32>
+  %half = slm.constant dense<0.5> : tensor<f32>
+  %x2 = slm.mul %x, %x : (!t, !t) -> !t
+  %m = slm.mul %k, %x2 : (!s, !t) -> !t
+  %f = slm.add %one, %m : (!s, !t) -> !t
+  %xf = slm.mul %x, %f : (!t, !t) -> !t
+  %u = slm.mul %c, %xf : (!s, !t) -> !t
+  %th = slm.tanh %u : (!t) -> !t
+  %p = slm.add %th, %one : (!t, !s) -> !t
+  %h = slm.mul %x, %half : (!t, !s) -> !t
+  %r = slm.mul %h, %p : (!t, !t) -> !t
+  return %r : !t
+}
+
+// Must not fuse: the factored form with x^3 inside (that is not GELU).
+// CHECK-LABEL: func @gelu_tanh_factored_wrong_power
+// CHECK-NOT: slm.gelu
+func.func @gelu_tanh_factored_wrong_power(%x: !t) -> !t {
+  %three = slm.constant dense<3.0> : tensor<f32>
+  %k = slm.constant dense<0.044715> : tensor<f32>
+  %c = slm.constant dense<0.797884583> : tensor<f32>
+  %one = slm.constant dense<1.0> : tensor<f32>
+  %half = slm.constant dense<0.5> : tensor<f32>
+  %x3 = slm.pow %x, %three : (!t, !s) -> !t
+  %m = slm.mul %k, %x3 : (!s, !t) -> !t
+  %f = slm.add %one, %m : (!s, !t) -> !t
+  %xf = slm.mul %x, %f : (!t, !t) -> !t
+  %u = slm.mul %c, %xf : (!s, !t) -> !t
+  %th = slm.tanh %u : (!t) -> !t
+  %p = slm.add %th, %one : (!t, !s) -> !t
+  %h = slm.mul %x, %half : (!t, !s) -> !t
+  %r = slm.mul %h, %p : (!t, !t) -> !t
+  return %r : !t
+}
+
 // GPT-2 (dynamo): pow(x, 3) * 0.044715 + x, * sqrt(2/pi), tanh, + 1, (x * 0.5) * .
 // CHECK-LABEL: func @gelu_tanh
 // CHECK-NEXT: %[[R:.*]] = slm.gelu %arg0 {approximate = "tanh"}
