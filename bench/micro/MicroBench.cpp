@@ -52,7 +52,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Sgemm = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                        int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                       int64_t, int64_t);
+                       int64_t, int64_t, int64_t);
 
 double seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -224,7 +224,7 @@ void freeGemmSet(GemmSet &s) {
 double gemmRate(Sgemm sgemm, GemmSet &s) {
   int64_t n = s.n;
   auto once = [&] {
-    sgemm(1, n, n, n, int64_t(s.a), 0, n, int64_t(s.b), 0, n, int64_t(s.c), 0, n, 0);
+    sgemm(1, n, n, n, int64_t(s.a), 0, n, int64_t(s.b), 0, n, int64_t(s.c), 0, n, 0, 0);
   };
   double flops = 2.0 * double(n) * double(n) * double(n);
   int calls = std::max(1, int(2e9 / flops));
@@ -262,7 +262,7 @@ double gemvRate(Sgemm sgemm, GemvSet &s, bool transposed) {
   int64_t ldb = transposed ? s.K : s.N;
   auto t0 = Clock::now();
   for (float *m : s.matrices)
-    sgemm(1, 1, s.N, s.K, int64_t(s.x), 0, s.K, int64_t(m), 0, ldb, int64_t(s.y), 0, s.N,
+    sgemm(1, 1, s.N, s.K, int64_t(s.x), 0, s.K, int64_t(m), 0, ldb, int64_t(s.y), 0, s.N, 0,
           transposed ? SLM_UK_TRANS_B : 0);
   double bytes = double(s.K) * double(s.N) * 4.0 * double(s.matrices.size());
   return bytes / seconds(t0, Clock::now()) / 1e9;
@@ -273,7 +273,7 @@ double gemvRate(Sgemm sgemm, GemvSet &s, bool transposed) {
 //===----------------------------------------------------------------------===//
 
 using QMatmul = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                         int64_t, int64_t, int64_t);
+                         int64_t, int64_t, int64_t, int64_t);
 
 struct QFormat {
   const char *name;
@@ -285,6 +285,8 @@ const QFormat kQFormats[] = {
     {"int4 g32 sym", SLM_QF_INT4, 32, 0, true},
     {"int4 g128 sym", SLM_QF_INT4, 128, 0, true},
     {"int4 g32 asym", SLM_QF_INT4, 32, 0, false},
+    // The epilogue (bias + activation in the store): compare with "int4 g32 sym".
+    {"int4 g32 sym +bias+silu", SLM_QF_INT4, 32, SLM_UK_ACT_SILU, true},
     {"int8 g0", SLM_QF_INT8, 0, 0, true},
     {"int8 g0 w8a8", SLM_QF_INT8, 0, SLM_UK_Q_ACT_INT8_ROW, true},
     {"f16", SLM_QF_F16, 0, 0, true},
@@ -342,22 +344,30 @@ void freeQSet(QSet &s) {
     std::free(p);
 }
 
+/// The bias argument for f: `bias` (N floats) with an activation, else 0.
+int64_t biasFor(const QFormat &f, const float *bias) {
+  return f.flags & SLM_UK_ACT_MASK ? int64_t(bias) : 0;
+}
+
 /// One sample: GB/s of packed weight over one pass through the set (M = 1).
-double qgemvRate(QMatmul qmatmul, const QFormat &f, QSet &s, float *x, float *y) {
+double qgemvRate(QMatmul qmatmul, const QFormat &f, QSet &s, float *x, float *y,
+                 const float *bias) {
   auto t0 = Clock::now();
   for (void *w : s.blobs)
-    qmatmul(1, s.N, s.K, int64_t(x), s.K, int64_t(w), int64_t(y), s.N, f.format, f.group, f.flags);
+    qmatmul(1, s.N, s.K, int64_t(x), s.K, int64_t(w), int64_t(y), s.N, f.format, f.group,
+            biasFor(f, bias), f.flags);
   return double(s.bytes) * double(s.blobs.size()) / seconds(t0, Clock::now()) / 1e9;
 }
 
 /// One sample: GFLOP/s of C[M, N] = A[M, K] W^T, about 2 GFLOP in all.
 double qgemmRate(QMatmul qmatmul, const QFormat &f, void *w, int64_t M, int64_t N, int64_t K,
-                 float *a, float *c) {
+                 float *a, float *c, const float *bias) {
   double flops = 2.0 * double(M) * double(N) * double(K);
   int calls = std::max(1, int(2e9 / flops));
   auto t0 = Clock::now();
   for (int i = 0; i < calls; ++i)
-    qmatmul(M, N, K, int64_t(a), K, int64_t(w), int64_t(c), N, f.format, f.group, f.flags);
+    qmatmul(M, N, K, int64_t(a), K, int64_t(w), int64_t(c), N, f.format, f.group,
+            biasFor(f, bias), f.flags);
   return flops * calls / seconds(t0, Clock::now()) / 1e9;
 }
 
@@ -386,9 +396,10 @@ void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &th
               "N = K = %lld, GFLOP/s, %% of fp32 sgemm on the same threads in the same round.\n",
               (long long)gM, (long long)gN);
   float *x = allocFloats(size_t(8192), 0.5f), *y = allocFloats(size_t(128256), 0.f);
+  float *bias = allocFloats(size_t(128256), 0.125f);
   float *a = allocFloats(size_t(gM * gK), 0.5f), *c = allocFloats(size_t(gM * gN), 0.f);
   float *b = allocFloats(size_t(gK * gN), 0.25f);
-  std::printf("%-30s", "");
+  std::printf("%-40s", "");
   for (int t : threadCounts)
     std::printf(" %7d thread%s       ", t, t == 1 ? " " : "s");
   std::printf("\n");
@@ -400,15 +411,15 @@ void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &th
       if (!matches(label, filter))
         continue;
       QSet set = makeQSet(f, shape[0], shape[1]);
-      std::printf("%-30s", label);
+      std::printf("%-40s", label);
       for (int t : threadCounts) {
         slm::rt::ThreadPool pool(t);
         slm::rt::ScopedCurrentPool scope(&pool);
-        qgemvRate(qmatmul, f, set, x, y);
+        qgemvRate(qmatmul, f, set, x, y, bias);
         std::vector<double> rate, pct;
         for (int r = 0; r < reps; ++r) {
           double bw = readBandwidth(bwData, bwFloats, t);
-          double v = qgemvRate(qmatmul, f, set, x, y);
+          double v = qgemvRate(qmatmul, f, set, x, y, bias);
           rate.push_back(v);
           pct.push_back(100.0 * v / bw);
         }
@@ -423,18 +434,18 @@ void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &th
     if (!matches(label, filter))
       continue;
     QSet one = makeQSet(f, gN, gK);
-    std::printf("%-30s", label);
+    std::printf("%-40s", label);
     for (int t : threadCounts) {
       slm::rt::ThreadPool pool(t);
       slm::rt::ScopedCurrentPool scope(&pool);
-      qgemmRate(qmatmul, f, one.blobs[0], gM, gN, gK, a, c);
+      qgemmRate(qmatmul, f, one.blobs[0], gM, gN, gK, a, c, bias);
       std::vector<double> rate, pct;
       for (int r = 0; r < reps; ++r) {
         double ref = 2.0 * gM * gN * gK;
         auto t0 = Clock::now();
-        sgemm(1, gM, gN, gK, int64_t(a), 0, gK, int64_t(b), 0, gN, int64_t(c), 0, gN, 0);
+        sgemm(1, gM, gN, gK, int64_t(a), 0, gK, int64_t(b), 0, gN, int64_t(c), 0, gN, 0, 0);
         ref = ref / seconds(t0, Clock::now()) / 1e9;
-        double v = qgemmRate(qmatmul, f, one.blobs[0], gM, gN, gK, a, c);
+        double v = qgemmRate(qmatmul, f, one.blobs[0], gM, gN, gK, a, c, bias);
         rate.push_back(v);
         pct.push_back(100.0 * v / ref);
       }
@@ -446,6 +457,7 @@ void runQuant(QMatmul qmatmul, Sgemm sgemm, int reps, const std::vector<int> &th
   }
   std::free(x);
   std::free(y);
+  std::free(bias);
   std::free(a);
   std::free(b);
   std::free(c);

@@ -387,7 +387,7 @@ func::FuncOp declareSgemm(ModuleOp module) {
     return f;
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
   Type index = b.getIndexType();
-  SmallVector<Type> params(14, index);
+  SmallVector<Type> params(15, index);
   auto f = func::FuncOp::create(b, module.getLoc(), kSgemm,
                                 b.getFunctionType(params, {}));
   f.setPrivate();
@@ -406,7 +406,7 @@ struct X86ContractionsToUKernelsPass
     if (matches.empty())
       return;
     func::FuncOp callee = declareSgemm(module);
-    if (callee.getFunctionType().getNumInputs() != 14) {
+    if (callee.getFunctionType().getNumInputs() != 15) {
       callee.emitError("'") << kSgemm << "' is declared with another signature";
       return signalPassFailure();
     }
@@ -525,7 +525,7 @@ struct X86ContractionsToUKernelsPass
                                address[0], groupStride(Batch, 0, zero), lda,
                                address[1], groupStride(Batch, 1, zero), ldb,
                                address[2], groupStride(Batch, 2, zero), ldc,
-                               flags};
+                               zero, flags}; // zero: no bias
     // Layout facts the types leave open: call the kernel when they hold (as
     // they do for the runtime's dense row-major buffers), else run the op
     // as it was.

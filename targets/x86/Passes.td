@@ -18,7 +18,7 @@ def X86ContractionsToUKernels : Pass<"slm-x86-ukernels", "mlir::ModuleOp"> {
     becomes a call of
 
       slm_x86_sgemm(batch, M, N, K, A, strideA, lda, B, strideB, ldb,
-                    C, strideC, ldc, flags)
+                    C, strideC, ldc, bias, flags)
 
     (targets/x86/ukernels/ukernels.h), every argument an `index`: addresses
     from `memref.extract_aligned_pointer_as_index` plus the offset, sizes
@@ -36,7 +36,10 @@ def X86ContractionsToUKernels : Pass<"slm-x86-ukernels", "mlir::ModuleOp"> {
     written by a `linalg.fill` with 0.0 (the lowering's zero init: no op
     with memory effects in between, the output a whole-buffer reshape of
     the filled one), the fill is dropped and the kernel overwrites C
-    (flags = 0); otherwise it accumulates (flags = 1).
+    (flags = 0); otherwise it accumulates (flags = 1). `bias` (the address
+    of N floats added to every row, or 0) is 0 here, and so are the
+    activation bits of `flags` (SLM_UK_ACT_*, bits 3-4: C = act(A B + bias)
+    in the kernels' store).
   }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
@@ -47,11 +50,13 @@ def X86QuantizedMatmulToUKernels : Pass<"slm-x86-quantized-ukernels", "mlir::Mod
   let description = [{
     Runs on bufferized IR. Each `slm.quantized_matmul` on memrefs becomes
 
-      slm_x86_qmatmul(M, N, K, A, lda, W, C, ldc, format, group, flags)
+      slm_x86_qmatmul(M, N, K, A, lda, W, C, ldc, format, group, bias, flags)
 
     (targets/x86/ukernels/ukernels.h): format and group from the weight's
     scheme, flags asking for int8 activations per row for schemes that
-    quantize activations (w8a8-dynamic). A and C must have unit inner stride
+    quantize activations (w8a8-dynamic); `bias` (the address of N floats
+    added to every row, or 0) is 0 here, and so are the activation bits of
+    `flags` (SLM_UK_ACT_*). A and C must have unit inner stride
     (checked at run time: the lowering collapses rows of dense tensors).
     Each `slm.quantized_gather` (embedding rows) becomes
 

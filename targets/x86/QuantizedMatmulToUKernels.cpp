@@ -21,7 +21,7 @@ using namespace mlir;
 namespace {
 
 constexpr llvm::StringLiteral kQmatmul = "slm_x86_qmatmul";
-constexpr unsigned kNumParams = 11;
+constexpr unsigned kNumParams = 12;
 constexpr llvm::StringLiteral kQgather = "slm_x86_qgather";
 constexpr unsigned kNumGatherParams = 8;
 
@@ -135,7 +135,7 @@ struct X86QuantizedMatmulToUKernelsPass
     SmallVector<Value> args = {c.sizes[0], cst(op.getN()),  cst(op.getK()),
                                a.address,  a.strides[0],    w.address,
                                c.address,  c.strides[0],    cst(slm::x86::quantFormat(scheme)),
-                               cst(scheme.group()), cst(flags)};
+                               cst(scheme.group()), cst(0) /* no bias */, cst(flags)};
     func::CallOp::create(b, loc, callee, args);
     op.erase();
     return success();

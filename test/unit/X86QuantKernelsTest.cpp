@@ -21,6 +21,12 @@
 // where s_row = max|a_row| / 127 is the activation quantization step
 // (rounding moves each a_k by at most s_row / 2). The measured w8a8 error
 // (relative to sum_k |a_k w_k|) is printed.
+// Epilogues (bias[N], SLM_UK_ACT_*): reference act(sum + bias) (or c0 +
+// sum + bias) in double, tolerance 1.2 x the above (+ 1e-5 |bias|) plus the
+// activation's bound 2e-6 * max(1, |sum + bias|); A is scaled down so that
+// sums and biases (0.5..1.5 in magnitude) are of the same size, and K
+// exceeds every kernel's K chunk (prefill blocks of 256, w8a8 2048, decode
+// 8192) so that an epilogue applied per chunk, twice or never fails.
 // qgather must be exact; qpack deterministic (every byte written).
 // INT4 weights come with scales and biases that are IEEE halves (what the
 // quantizer produces; the blob stores them as halves, without the bias when
@@ -56,7 +62,7 @@ extern "C" int64_t slm_x86_qpack_used_size(const void *blob); // targets/x86/uke
 namespace {
 
 using QMatmul = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                         int64_t, int64_t, int64_t);
+                         int64_t, int64_t, int64_t, int64_t);
 using QGather = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 
 struct Isa {
@@ -183,6 +189,39 @@ Weight makeWeight(int64_t format, int64_t N, int64_t K, int64_t group, bool sym,
   return q;
 }
 
+/// The activations in double (ukernels.h's formulas).
+double actRef(int64_t act, double x) {
+  switch (act) {
+  case SLM_UK_ACT_GELU:
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+  case SLM_UK_ACT_GELU_TANH:
+    return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+  case SLM_UK_ACT_SILU:
+    return x / (1.0 + std::exp(-x));
+  default:
+    return x;
+  }
+}
+
+/// Random biases of magnitude 0.5..1.5 for n columns, at an odd address
+/// (data() + 1).
+std::vector<float> makeBias(int64_t n, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  std::vector<float> b(size_t(n) + 1);
+  for (float &x : b)
+    x = (dist(gen) < 0 ? -1.f : 1.f) * (1.f + 0.5f * dist(gen));
+  return b;
+}
+
+/// The epilogue of a checkMatmul call: bias[N] or null, SLM_UK_ACT_* and
+/// the range of A's values, [-aRange, aRange].
+struct Epi {
+  const float *bias = nullptr;
+  int64_t act = 0;
+  float aRange = 1.f;
+};
+
 struct Stats {
   double worstW8 = 0;    // max |err| / sum |a w| over w8a8 outputs
   double worstAct32 = 0; // the same for INT4 decode with int8 activations
@@ -191,19 +230,20 @@ struct Stats {
 /// Runs qmatmul on random A (rows padded) and checks every output and that
 /// nothing outside C changed. Returns the failures found.
 int checkMatmul(const Isa &isa, const Weight &q, int64_t M, bool accumulate, bool w8a8,
-                uint32_t seed, Stats &stats) {
+                uint32_t seed, Stats &stats, const Epi &epi = {}) {
   int64_t N = q.N, K = q.K, lda = K + 3, ldc = N + 5;
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
   std::vector<float> A(size_t(M * lda)), C0(size_t(M * ldc));
   for (float &x : A)
-    x = dist(gen);
+    x = epi.aRange * dist(gen);
   for (float &x : C0)
     x = dist(gen);
   std::vector<float> C = C0;
-  int64_t flags = (accumulate ? SLM_UK_ACCUMULATE : 0) | (w8a8 ? SLM_UK_Q_ACT_INT8_ROW : 0);
+  int64_t flags = (accumulate ? SLM_UK_ACCUMULATE : 0) | (w8a8 ? SLM_UK_Q_ACT_INT8_ROW : 0) |
+                  epi.act;
   isa.qmatmul(M, N, K, int64_t(A.data()), lda, int64_t(q.blob.get()), int64_t(C.data()), ldc,
-              q.format, q.group, flags);
+              q.format, q.group, int64_t(epi.bias), flags);
   bool honoured = w8a8 && q.format == SLM_QF_INT8 && q.group == 0;
   // INT4 decode on AVX-512 VNNI quantizes x per 32 k (see ukernels.h).
   bool act32 = !honoured && std::string(isa.name) == "v4" && q.format == SLM_QF_INT4 && M <= 4 &&
@@ -211,7 +251,8 @@ int checkMatmul(const Isa &isa, const Weight &q, int64_t M, bool accumulate, boo
   std::string what = std::string(isa.name) + " " + formatName(q.format) + " group " +
                      std::to_string(q.group) + " M " + std::to_string(M) + " N " +
                      std::to_string(N) + " K " + std::to_string(K) +
-                     (accumulate ? " accumulate" : "") + (w8a8 ? " w8a8" : "");
+                     (accumulate ? " accumulate" : "") + (w8a8 ? " w8a8" : "") +
+                     (epi.bias ? " bias" : "") + (epi.act ? " act " + std::to_string(epi.act) : "");
   int failures = 0;
   for (int64_t m = 0; m < M; ++m) {
     double maxAbs = 0;
@@ -250,10 +291,19 @@ int checkMatmul(const Isa &isa, const Weight &q, int64_t M, bool accumulate, boo
       if (honoured)
         tol += 0.5 * step * absW;
       tol += act32Bound;
+      bool plain = !epi.bias && !epi.act;
+      if (epi.bias) {
+        ref += epi.bias[n];
+        tol += 1e-5 * std::fabs(double(epi.bias[n]));
+      }
+      if (epi.act && !accumulate) {
+        tol = 1.2 * tol + 2e-6 * std::max(1.0, std::fabs(ref));
+        ref = actRef(epi.act, ref);
+      }
       double err = std::fabs(double(C[at]) - ref);
-      if (honoured && absAW > 0)
+      if (plain && honoured && absAW > 0)
         stats.worstW8 = std::max(stats.worstW8, err / absAW);
-      if (act32 && absAW > 0)
+      if (plain && act32 && absAW > 0)
         stats.worstAct32 = std::max(stats.worstAct32, err / absAW);
       if (!(err <= tol) && failures++ < 5)
         ADD_FAILURE() << what << ": C[" << m << "][" << n << "] = " << C[at] << ", expected "
@@ -325,16 +375,65 @@ TEST_P(X86QuantKernels, W8A8MatchesReference) {
 }
 
 // K past the kernels' K chunks (8192 for the decode copy of x, 2048 for
-// the int32 sums of w8a8), with groups that straddle them.
+// the int32 sums of w8a8), with groups that straddle them; with and
+// without an epilogue.
 TEST_P(X86QuantKernels, LongK) {
   Stats stats;
   uint32_t seed = 100;
   for (const Config &c : configs()) {
     Weight q = makeWeight(c.format, 37, 8300, c.group, c.sym, seed++, c.halves);
-    for (int64_t M : {1, 4, 13}) {
-      EXPECT_EQ(checkMatmul(GetParam(), q, M, M == 4, false, seed++, stats), 0);
-      if (c.format == SLM_QF_INT8 && c.group == 0)
-        EXPECT_EQ(checkMatmul(GetParam(), q, M, M == 4, true, seed++, stats), 0);
+    std::vector<float> bias = makeBias(37, seed++);
+    for (int64_t M : {1, 4, 13, 70}) {
+      // With an epilogue: bias + SiLU, or C += A W^T + bias (M = 4).
+      Epi epi{bias.data() + 1, M == 4 ? 0 : SLM_UK_ACT_SILU, 0.02f};
+      for (bool w8a8 : {false, true}) {
+        if (w8a8 && !(c.format == SLM_QF_INT8 && c.group == 0))
+          continue;
+        if (M == 70 && !w8a8) // w8a8's AMX tile; weight-only prefill is M = 13's
+          continue;
+        EXPECT_EQ(checkMatmul(GetParam(), q, M, M == 4, w8a8, seed++, stats), 0);
+        EXPECT_EQ(checkMatmul(GetParam(), q, M, M == 4, w8a8, seed++, stats, epi), 0);
+      }
+    }
+  }
+}
+
+// The epilogue (bias, activations) in every store path: decode (M <= 4:
+// the multi-stream GEMV; INT4 on v4 with VNNI: the int8-x GEMV), prefill
+// (dequantized panels through the sgemm tile; K = 544 is 3 K blocks), w8a8
+// (the VNNI / vpmaddwd tile; AMX at M = 70 where the CPU has it), every
+// format, group and scale kind, on 1 and 2 threads.
+TEST_P(X86QuantKernels, EpilogueMatchesReference) {
+  const int64_t N = 67, K = 544;
+  std::vector<float> bias = makeBias(N, 3);
+  struct Variant {
+    bool bias;
+    int64_t act;
+    bool accumulate;
+  };
+  const Variant variants[] = {{true, 0, false},
+                              {true, SLM_UK_ACT_GELU, false},
+                              {true, SLM_UK_ACT_GELU_TANH, false},
+                              {true, SLM_UK_ACT_SILU, false},
+                              {false, SLM_UK_ACT_SILU, false},
+                              {true, 0, true}};
+  Stats stats;
+  uint32_t seed = 300;
+  for (int threads : {1, 2}) {
+    slm::rt::ThreadPool pool(threads);
+    slm::rt::ScopedCurrentPool scope(&pool);
+    for (const Config &c : configs()) {
+      Weight q = makeWeight(c.format, N, K, c.group, c.sym, seed++, c.halves);
+      bool w8 = c.format == SLM_QF_INT8 && c.group == 0;
+      for (int64_t M : {1, 3, 4, 17, 70})
+        for (const Variant &v : variants)
+          for (bool w8a8 : {false, true}) {
+            if (w8a8 && !w8)
+              continue;
+            Epi epi{v.bias ? bias.data() + 1 : nullptr, v.act, 0.05f};
+            if (checkMatmul(GetParam(), q, M, v.accumulate, w8a8, seed++, stats, epi) > 0)
+              return;
+          }
     }
   }
 }
@@ -353,7 +452,7 @@ TEST_P(X86QuantKernels, ThreadsGiveIdenticalResults) {
         slm::rt::ThreadPool pool(t);
         slm::rt::ScopedCurrentPool scope(&pool);
         GetParam().qmatmul(M, 300, 544, int64_t(A.data()), 544, int64_t(q.blob.get()),
-                           int64_t((t == 1 ? C1 : C2).data()), 300, f, 32, 0);
+                           int64_t((t == 1 ? C1 : C2).data()), 300, f, 32, 0, 0);
       }
       EXPECT_EQ(std::memcmp(C1.data(), C2.data(), C1.size() * 4), 0) << formatName(f) << " M " << M;
     }
@@ -362,13 +461,17 @@ TEST_P(X86QuantKernels, ThreadsGiveIdenticalResults) {
 
 // w8a8 at M >= 64 runs on AMX-INT8 tiles where the CPU has them (v4), at
 // M = 1 on the VNNI (or vpmaddwd) tile: rows are quantized alike and the
-// int32 sums are exact, so each row must come out bit-identical. K with
-// and without a tail of less than 64 k after a 2048 chunk; N with an odd
-// number of channel blocks.
+// int32 sums are exact, so each row must come out bit-identical, with
+// and without a bias and an activation. K with and without a tail of less
+// than 64 k after a 2048 chunk; N with an odd number of channel blocks.
 TEST_P(X86QuantKernels, W8A8LargeMatchesRowByRow) {
+  std::vector<float> bias = makeBias(100, 5);
   for (int64_t K : {100, 2100})
-    for (bool acc : {false, true}) {
+    for (int variant = 0; variant < 4; ++variant) {
       const int64_t M = 70, N = 100;
+      bool acc = variant == 1 || variant == 3;
+      int64_t biasAddr = variant >= 2 ? int64_t(bias.data() + 1) : 0;
+      int64_t act = variant == 2 ? SLM_UK_ACT_GELU : 0;
       Weight q = makeWeight(SLM_QF_INT8, N, K, 0, K == 100, 21);
       std::vector<float> A(size_t(M * K)), C(size_t(M * N)), R(size_t(M * N));
       std::mt19937 gen(23);
@@ -378,13 +481,14 @@ TEST_P(X86QuantKernels, W8A8LargeMatchesRowByRow) {
       for (float &x : C)
         x = dist(gen);
       R = C;
-      int64_t flags = SLM_UK_Q_ACT_INT8_ROW | (acc ? SLM_UK_ACCUMULATE : 0);
+      int64_t flags = SLM_UK_Q_ACT_INT8_ROW | (acc ? SLM_UK_ACCUMULATE : 0) | act;
       GetParam().qmatmul(M, N, K, int64_t(A.data()), K, int64_t(q.blob.get()),
-                         int64_t(C.data()), N, SLM_QF_INT8, 0, flags);
+                         int64_t(C.data()), N, SLM_QF_INT8, 0, biasAddr, flags);
       for (int64_t m = 0; m < M; ++m)
         GetParam().qmatmul(1, N, K, int64_t(A.data() + m * K), K, int64_t(q.blob.get()),
-                           int64_t(R.data() + m * N), N, SLM_QF_INT8, 0, flags);
-      EXPECT_EQ(std::memcmp(C.data(), R.data(), C.size() * 4), 0) << "K " << K;
+                           int64_t(R.data() + m * N), N, SLM_QF_INT8, 0, biasAddr, flags);
+      EXPECT_EQ(std::memcmp(C.data(), R.data(), C.size() * 4), 0)
+          << "K " << K << " variant " << variant;
     }
 }
 

@@ -11,6 +11,14 @@
 // grows like sqrt(K) for random signs; the scale avoids false failures
 // where the terms cancel).
 //
+// Epilogues (bias[N], SLM_UK_ACT_*): the reference is act(sum + bias) (or
+// c0 + sum + bias) in double; the tolerance adds |bias| to the scale, is
+// multiplied by 1.2 (the activations' slopes are below 1.13) and adds the
+// activation's own error bound, 2e-6 * max(1, |sum + bias|). Biases are
+// 0.5..1.5 in magnitude and K spans several K blocks (256) and GEMV steps,
+// so a bias added per block, twice or not at all, or an activation skipped
+// or applied to partial sums fails.
+//
 //===----------------------------------------------------------------------===//
 
 #include "runtime/lib/ThreadPool.h"
@@ -28,6 +36,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -36,7 +45,7 @@ namespace {
 
 using Sgemm = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                        int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                       int64_t, int64_t);
+                       int64_t, int64_t, int64_t);
 
 struct Isa {
   const char *name;
@@ -57,20 +66,50 @@ struct Shape {
   int64_t padA = 0, padB = 0, padC = 0; // extra leading-dim elements
   bool accumulate = false;
   bool transB = false; // B stored as B^T[N, K]
+  bool bias = false;    // bias[N] (unaligned)
+  int64_t act = 0;      // SLM_UK_ACT_*
 };
+
+const char *actName(int64_t act) {
+  switch (act) {
+  case SLM_UK_ACT_GELU:
+    return "gelu";
+  case SLM_UK_ACT_GELU_TANH:
+    return "gelu_tanh";
+  case SLM_UK_ACT_SILU:
+    return "silu";
+  default:
+    return "none";
+  }
+}
+
+/// The activations in double (ukernels.h's formulas).
+double actRef(int64_t act, double x) {
+  switch (act) {
+  case SLM_UK_ACT_GELU:
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+  case SLM_UK_ACT_GELU_TANH:
+    return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+  case SLM_UK_ACT_SILU:
+    return x / (1.0 + std::exp(-x));
+  default:
+    return x;
+  }
+}
 
 std::string describe(const Shape &s) {
   return "batch " + std::to_string(s.batch) + " M " + std::to_string(s.M) +
          " N " + std::to_string(s.N) + " K " + std::to_string(s.K) + " pads " +
          std::to_string(s.padA) + "/" + std::to_string(s.padB) + "/" +
          std::to_string(s.padC) + (s.accumulate ? " accumulate" : "") +
-         (s.transB ? " transB" : "");
+         (s.transB ? " transB" : "") + (s.bias ? " bias" : "") +
+         (s.act ? std::string(" ") + actName(s.act) : "");
 }
 
 /// Runs `isa` on `s` with random data; returns C (all of it, padding
 /// included, to check that nothing outside the matrix is written).
 struct Case {
-  std::vector<float> A, B, C0, C;
+  std::vector<float> A, B, C0, C, bias; // bias[1 + n]: unaligned
   int64_t lda, ldb, ldc, sa, sb, sc;
 };
 
@@ -94,13 +133,19 @@ Case makeCase(const Shape &s, uint32_t seed) {
   for (float &x : r.C0)
     x = dist(gen);
   r.C = r.C0;
+  if (s.bias) {
+    r.bias.resize(size_t(s.N) + 1);
+    for (float &x : r.bias)
+      x = (dist(gen) < 0 ? -1.f : 1.f) * (1.f + 0.5f * dist(gen));
+  }
   return r;
 }
 
 void call(Sgemm sgemm, const Shape &s, Case &r) {
   sgemm(s.batch, s.M, s.N, s.K, int64_t(r.A.data()), r.sa, r.lda,
         int64_t(r.B.data()), r.sb, r.ldb, int64_t(r.C.data()), r.sc, r.ldc,
-        (s.accumulate ? SLM_UK_ACCUMULATE : 0) | (s.transB ? SLM_UK_TRANS_B : 0));
+        s.bias ? int64_t(r.bias.data() + 1) : 0,
+        (s.accumulate ? SLM_UK_ACCUMULATE : 0) | (s.transB ? SLM_UK_TRANS_B : 0) | s.act);
 }
 
 void check(const Shape &s, const Case &r, const char *what) {
@@ -120,11 +165,20 @@ void check(const Shape &s, const Case &r, const char *what) {
           ref += t;
           scale += std::fabs(t);
         }
+        double allowed = tol * scale + 1e-30;
+        if (s.bias) {
+          ref += r.bias[size_t(j) + 1];
+          allowed += tol * std::fabs(r.bias[size_t(j) + 1]);
+        }
+        if (s.act && !s.accumulate) {
+          allowed = 1.2 * allowed + 2e-6 * std::max(1.0, std::fabs(ref));
+          ref = actRef(s.act, ref);
+        }
         double err = std::fabs(double(r.C[at]) - ref);
-        if (!(err <= tol * scale + 1e-30) && failures++ < 5)
+        if (!(err <= allowed) && failures++ < 5)
           ADD_FAILURE() << what << ", " << describe(s) << ": C[" << b << "][" << i
                         << "][" << j << "] = " << r.C[at] << ", expected " << ref
-                        << " (error " << err << ", allowed " << tol * scale << ")";
+                        << " (error " << err << ", allowed " << allowed << ")";
       }
   for (size_t at = 0; at < r.C.size(); ++at)
     if (!inside[at] && r.C[at] != r.C0[at] && failures++ < 5)
@@ -195,6 +249,85 @@ TEST_P(X86UKernels, MatchesReferenceSingleThread) {
   }
 }
 
+// Bias and activations in every store path: GEMV (M <= 4, K in steps of
+// 4 rows and single rows), B^T dot products, the GEMM register tile (full
+// and edge tiles, K = 300 and 600: 2 and 3 K blocks), batches, K = 0.
+std::vector<Shape> epilogueShapes() {
+  std::vector<Shape> out;
+  const int64_t acts[] = {0, SLM_UK_ACT_GELU, SLM_UK_ACT_GELU_TANH, SLM_UK_ACT_SILU};
+  for (int64_t m : {1, 3, 4, 5, 17, 64, 130})
+    for (bool transB : {false, true}) {
+      int64_t k = m == 4 || m == 17 ? 600 : 301; // GEMV ends on 4 rows of K or 1
+      for (int64_t act : acts) {
+        Shape s{act == SLM_UK_ACT_GELU ? 2 : 1, m, 67, k, 1, 2, 3};
+        s.transB = transB;
+        s.bias = true;
+        s.act = act;
+        out.push_back(s);
+      }
+      Shape noBias{1, m, 35, 77, 0, 0, 1};
+      noBias.transB = transB;
+      noBias.act = SLM_UK_ACT_SILU;
+      out.push_back(noBias);
+      Shape acc{2, m, 67, k, 0, 1, 0, true, transB, true}; // C += A B + bias
+      out.push_back(acc);
+    }
+  for (int64_t m : {1, 13}) {
+    Shape empty{1, m, 40, 0}; // K = 0: act(bias), C + bias
+    empty.bias = true;
+    empty.act = SLM_UK_ACT_GELU;
+    out.push_back(empty);
+    empty.act = 0;
+    empty.accumulate = true;
+    out.push_back(empty);
+  }
+  return out;
+}
+
+TEST_P(X86UKernels, EpilogueMatchesReference) {
+  uint32_t seed = 500;
+  for (const Shape &s : epilogueShapes()) {
+    Case r = makeCase(s, seed++);
+    call(GetParam().sgemm, s, r);
+    check(s, r, "1 thread");
+  }
+}
+
+// Every activation against the double formula on x in [-20, 20] (C = act(1
+// * x), K = 1: the sum is exact), within 2e-6 * max(1, |x|), and finite
+// (and saturated within the same bound) for large finite |x|.
+TEST_P(X86UKernels, ActivationAccuracy) {
+  std::vector<float> xs;
+  for (int i = -2000000; i <= 2000000; ++i)
+    xs.push_back(float(i) * 1e-5f);
+  for (float v : {20.5f, 30.f, 50.f, 86.9f, 87.f, 88.f, 88.5f, 89.f, 100.f, 1e3f, 1e6f, 1e12f,
+                  1e20f, 1e30f, 3.4e38f, 1e-30f, 1e-40f})
+    for (float sign : {1.f, -1.f})
+      xs.push_back(sign * v);
+  int64_t n = int64_t(xs.size());
+  float one = 1.f;
+  for (int64_t act : {SLM_UK_ACT_GELU, SLM_UK_ACT_GELU_TANH, SLM_UK_ACT_SILU}) {
+    std::vector<float> c(xs.size());
+    GetParam().sgemm(1, 1, n, 1, int64_t(&one), 0, 1, int64_t(xs.data()), 0, n,
+                     int64_t(c.data()), 0, n, 0, act);
+    double worst = 0, worstX = 0;
+    int failures = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      double x = xs[size_t(i)], err = std::fabs(double(c[size_t(i)]) - actRef(act, x));
+      double rel = err / std::max(1.0, std::fabs(x));
+      if (std::fabs(x) <= 20 && rel > worst) {
+        worst = rel;
+        worstX = x;
+      }
+      if (!(std::isfinite(c[size_t(i)]) && rel <= 2e-6) && failures++ < 5)
+        ADD_FAILURE() << actName(act) << "(" << x << ") = " << c[size_t(i)] << ", expected "
+                      << actRef(act, x);
+    }
+    std::printf("[ %s %s ] worst |error| / max(1, |x|) on [-20, 20] = %.3g at x = %g\n",
+                GetParam().name, actName(act), worst, worstX);
+  }
+}
+
 TEST_P(X86UKernels, MatchesReferenceOnThreads) {
   // Shapes big enough to be split across threads, each run on a pool of 1
   // and of 2 threads: both match the reference and each other bit for bit
@@ -204,7 +337,12 @@ TEST_P(X86UKernels, MatchesReferenceOnThreads) {
                             {9, 1, 129, 64},         {9, 128, 64, 129, 1, 1, 1},
                             {2, 300, 48, 200},       {1, 13, 2049, 17},
                             {1, 1, 3000, 576, 0, 0, 0, false, true},
-                            {1, 128, 700, 576, 0, 1, 0, true, true}};
+                            {1, 128, 700, 576, 0, 1, 0, true, true},
+                            // Epilogues.
+                            {1, 1, 2048, 515, 0, 0, 0, false, false, true, SLM_UK_ACT_SILU},
+                            {1, 3, 3000, 576, 0, 0, 0, false, true, true, SLM_UK_ACT_GELU},
+                            {2, 128, 576, 577, 1, 0, 0, false, false, true, SLM_UK_ACT_GELU_TANH},
+                            {1, 70, 1500, 300, 0, 3, 5, true, true, true}};
   uint32_t seed = 100;
   for (const Shape &s : big) {
     Case r1 = makeCase(s, seed), r2 = makeCase(s, seed);

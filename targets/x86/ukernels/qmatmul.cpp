@@ -33,6 +33,11 @@
 // strips x M blocks (prefill), split by slm_rt_parallel_for; a column's
 // result never depends on the split.
 //
+// Epilogue (bias, activation): every path stores through gemm_common.h's
+// storeRows with the Epilogue of the last chunk of K (the
+// decode copy of x, the w8a8 int32 chunks, the prefill K blocks); earlier
+// chunks store partial sums.
+//
 //===----------------------------------------------------------------------===//
 
 #define SLM_UK_IMPLEMENTATION
@@ -130,7 +135,6 @@ template <int F> SLM_UK_INLINE void dequantLine(const uint8_t *line, vf (*out)[H
 
 /// The 16 floats at p (64-byte aligned).
 SLM_UK_INLINE void loadBlock(const float *p, vf *v) { v[0] = _mm512_load_ps(p); }
-SLM_UK_INLINE vf vmul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 SLM_UK_INLINE vf vmaxabs(vf m, vf x) { return _mm512_max_ps(m, _mm512_abs_ps(x)); }
 SLM_UK_INLINE float vhmax(vf v) { return _mm512_reduce_max_ps(v); }
 
@@ -174,7 +178,6 @@ SLM_UK_INLINE void loadBlock(const float *p, vf *v) {
   v[0] = _mm256_load_ps(p);
   v[1] = _mm256_load_ps(p + 8);
 }
-SLM_UK_INLINE vf vmul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 SLM_UK_INLINE vf vmaxabs(vf m, vf x) {
   return _mm256_max_ps(m, _mm256_andnot_ps(_mm256_set1_ps(-0.f), x));
 }
@@ -216,24 +219,6 @@ SLM_UK_INLINE void loadScales(const QLayout &l, const uint8_t *block, int64_t g,
   }
 }
 
-/// C[0:n] (+)= y for a block of 16 channels of which n (1..16) exist.
-SLM_UK_INLINE void storeBlock(float *c, const vf *y, int64_t n, bool accumulate) {
-#pragma unroll
-  for (int h = 0; h < H; ++h) {
-    int64_t t = n - h * W;
-    vf v = y[h];
-    if (t >= W) {
-      if (accumulate)
-        v = vadd(v, vload(c + h * W));
-      vstore(c + h * W, v);
-    } else if (t > 0) {
-      if (accumulate)
-        v = vadd(v, vloadn(c + h * W, t));
-      vstoren(c + h * W, v, t);
-    }
-  }
-}
-
 struct QProblem {
   int64_t M, N, K;
   const float *A;
@@ -241,7 +226,7 @@ struct QProblem {
   const uint8_t *W;
   float *C;
   int64_t ldc;
-  bool accumulate;
+  Epilogue epi; // for column 0
   QLayout l;
   // Prefill decomposition (as sgemm's GEMM).
   int64_t mBlocks, mBlock, nUnits;
@@ -292,7 +277,7 @@ SLM_UK_INLINE void gemvSegment(const uint8_t *codes, int64_t stride, int64_t lin
 /// chunk.
 template <int F, int MM, int S>
 SLM_UK_NOINLINE void gemvChunk(const QProblem &p, int64_t b0, int64_t b1, int64_t k0, int64_t k1,
-                               const float *x, const float *sx, bool accumulate) {
+                               const float *x, const float *sx, const Epilogue &epi) {
   const QLayout &l = p.l;
   constexpr int kb = Fmt<F>::kb;
   int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
@@ -339,10 +324,8 @@ SLM_UK_NOINLINE void gemvChunk(const QProblem &p, int64_t b0, int64_t b1, int64_
     }
 #pragma unroll
     for (int q = 0; q < S; ++q) {
-      int64_t n = minI(kQBlock, p.N - (b + q * R) * kQBlock);
-#pragma unroll
-      for (int m = 0; m < MM; ++m)
-        storeBlock(p.C + m * p.ldc + (b + q * R) * kQBlock, y[q][m], n, accumulate);
+      int64_t col = (b + q * R) * kQBlock;
+      storeRows<MM, H>(p.C + col, p.ldc, y[q], MM, minI(kQBlock, p.N - col), epi.at(col));
     }
   }
 }
@@ -367,7 +350,7 @@ SLM_UK_INLINE __m512i dpbusd(__m512i acc, __m512i u8, __m512i s8) {
 template <int MM, int S>
 SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1, int64_t k0,
                                        int64_t k1, const int8_t *qx, const float *qs,
-                                       const float *sx, bool accumulate) {
+                                       const float *sx, const Epilogue &epi) {
   const QLayout &l = p.l;
   const __m512i low = _mm512_set1_epi32(0x0f0f0f0f);
   int64_t g0 = k0 / l.group, g1 = (k1 - 1) / l.group;
@@ -376,12 +359,12 @@ SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1
   int64_t R = (b1 - b0) / S, stride = R * l.blockBytes;
   for (int64_t b = b0; b < b0 + R; ++b) {
     const uint8_t *block = l.block(p.W, b);
-    __m512 y[S][MM];
+    __m512 y[S][MM][1];
 #pragma unroll
     for (int q = 0; q < S; ++q)
 #pragma unroll
       for (int m = 0; m < MM; ++m)
-        y[q][m] = _mm512_setzero_ps();
+        y[q][m][0] = _mm512_setzero_ps();
     for (int64_t g = g0; g <= g1; ++g) {
       int64_t gs = g * l.group;
       int64_t s = maxI(k0, gs), e = minI(k1, gs + l.segLen(g));
@@ -448,16 +431,14 @@ SLM_UK_NOINLINE void gemvChunkInt4Vnni(const QProblem &p, int64_t b0, int64_t b1
         loadScales(l, block + q * stride, g, &sc, &bi);
 #pragma unroll
         for (int m = 0; m < MM; ++m)
-          y[q][m] = _mm512_fmadd_ps(bi, _mm512_set1_ps(sx[m * kQMaxSegs + (g - g0)]),
-                                    _mm512_fmadd_ps(acc[q][m], sc, y[q][m]));
+          y[q][m][0] = _mm512_fmadd_ps(bi, _mm512_set1_ps(sx[m * kQMaxSegs + (g - g0)]),
+                                       _mm512_fmadd_ps(acc[q][m], sc, y[q][m][0]));
       }
     }
 #pragma unroll
     for (int q = 0; q < S; ++q) {
-      int64_t n = minI(kQBlock, p.N - (b + q * R) * kQBlock);
-#pragma unroll
-      for (int m = 0; m < MM; ++m)
-        storeBlock(p.C + m * p.ldc + (b + q * R) * kQBlock, &y[q][m], n, accumulate);
+      int64_t col = (b + q * R) * kQBlock;
+      storeRows<MM, 1>(p.C + col, p.ldc, y[q], MM, minI(kQBlock, p.N - col), epi.at(col));
     }
   }
 }
@@ -514,7 +495,8 @@ void gemvRange(const QProblem &p, int64_t b0, int64_t b1) {
         sx[m * kQMaxSegs + (g - g0)] = vsum(acc);
       }
     }
-    bool acc = p.accumulate || k0 > 0;
+    // Partial sums in C but for the last chunk of K.
+    Epilogue ek = p.epi.step(k0 == 0, k1 == p.K);
     // qStreams blocks in lockstep, the rest one at a time.
     int64_t streams = p.M == 1 ? qStreams<1>() : p.M == 2 ? qStreams<2>()
                       : p.M == 3 ? qStreams<3>() : qStreams<4>();
@@ -527,20 +509,20 @@ void gemvRange(const QProblem &p, int64_t b0, int64_t b1) {
         quantizeX32(x + m * kQKc, (len + 31) / 32 * 32, qx + m * kQKc, qs + m * (kQKc / 32));
       switch (p.M) {
       case 1:
-        gemvChunkInt4Vnni<1, qStreams<1>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
-        gemvChunkInt4Vnni<1, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<1, qStreams<1>()>(p, b0, bs, k0, k1, qx, qs, sx, ek);
+        gemvChunkInt4Vnni<1, 1>(p, bs, b1, k0, k1, qx, qs, sx, ek);
         break;
       case 2:
-        gemvChunkInt4Vnni<2, qStreams<2>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
-        gemvChunkInt4Vnni<2, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<2, qStreams<2>()>(p, b0, bs, k0, k1, qx, qs, sx, ek);
+        gemvChunkInt4Vnni<2, 1>(p, bs, b1, k0, k1, qx, qs, sx, ek);
         break;
       case 3:
-        gemvChunkInt4Vnni<3, qStreams<3>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
-        gemvChunkInt4Vnni<3, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<3, qStreams<3>()>(p, b0, bs, k0, k1, qx, qs, sx, ek);
+        gemvChunkInt4Vnni<3, 1>(p, bs, b1, k0, k1, qx, qs, sx, ek);
         break;
       default:
-        gemvChunkInt4Vnni<4, qStreams<4>()>(p, b0, bs, k0, k1, qx, qs, sx, acc);
-        gemvChunkInt4Vnni<4, 1>(p, bs, b1, k0, k1, qx, qs, sx, acc);
+        gemvChunkInt4Vnni<4, qStreams<4>()>(p, b0, bs, k0, k1, qx, qs, sx, ek);
+        gemvChunkInt4Vnni<4, 1>(p, bs, b1, k0, k1, qx, qs, sx, ek);
         break;
       }
       continue;
@@ -548,20 +530,20 @@ void gemvRange(const QProblem &p, int64_t b0, int64_t b1) {
 #endif
     switch (p.M) {
     case 1:
-      gemvChunk<F, 1, qStreams<1>()>(p, b0, bs, k0, k1, x, sx, acc);
-      gemvChunk<F, 1, 1>(p, bs, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 1, qStreams<1>()>(p, b0, bs, k0, k1, x, sx, ek);
+      gemvChunk<F, 1, 1>(p, bs, b1, k0, k1, x, sx, ek);
       break;
     case 2:
-      gemvChunk<F, 2, qStreams<2>()>(p, b0, bs, k0, k1, x, sx, acc);
-      gemvChunk<F, 2, 1>(p, bs, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 2, qStreams<2>()>(p, b0, bs, k0, k1, x, sx, ek);
+      gemvChunk<F, 2, 1>(p, bs, b1, k0, k1, x, sx, ek);
       break;
     case 3:
-      gemvChunk<F, 3, qStreams<3>()>(p, b0, bs, k0, k1, x, sx, acc);
-      gemvChunk<F, 3, 1>(p, bs, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 3, qStreams<3>()>(p, b0, bs, k0, k1, x, sx, ek);
+      gemvChunk<F, 3, 1>(p, bs, b1, k0, k1, x, sx, ek);
       break;
     default:
-      gemvChunk<F, 4, qStreams<4>()>(p, b0, bs, k0, k1, x, sx, acc);
-      gemvChunk<F, 4, 1>(p, bs, b1, k0, k1, x, sx, acc);
+      gemvChunk<F, 4, qStreams<4>()>(p, b0, bs, k0, k1, x, sx, ek);
+      gemvChunk<F, 4, 1>(p, bs, b1, k0, k1, x, sx, ek);
       break;
     }
   }
@@ -634,7 +616,7 @@ void dequantPanel(const QLayout &l, const uint8_t *Wp, int64_t pc0, int64_t kc, 
 template <int F>
 SLM_UK_NOINLINE void gemmTile(const QProblem &p, int64_t m0, int64_t m1, int64_t n0,
                               int64_t n1) {
-  gemmBlocked(p.A, p.lda, p.C, p.ldc, p.K, m0, m1, n0, n1, p.accumulate, 32,
+  gemmBlocked(p.A, p.lda, p.C, p.ldc, p.K, m0, m1, n0, n1, p.epi, 32,
               [&](int64_t pc0, int64_t kc, int64_t nb0, int64_t nbc, float *bp,
                   int64_t stripStride) {
                 dequantPanel<F>(p.l, p.W, pc0, kc, nb0, nbc, bp, stripStride);
@@ -862,7 +844,7 @@ SLM_UK_INLINE void w8Range(const QProblem &p, int64_t m0, int64_t m1, int64_t b0
       int64_t nbe = minI(b1, nb + kW8Nt / kQBlock);
       for (int64_t k0 = 0; k0 < p.K; k0 += kW8Kc) {
         int64_t k1 = minI(p.K, k0 + kW8Kc), quads = (k1 - k0 + 3) / 4;
-        bool accumulate = p.accumulate || k0 > 0;
+        Epilogue e = p.epi.step(k0 == 0, k1 == p.K);
         for (int64_t m = mb; m < mbe; m += MRQ) {
           int64_t mr = minI(MRQ, mbe - m);
           for (int64_t i = 0; i < MRQ; ++i) {
@@ -884,13 +866,14 @@ SLM_UK_INLINE void w8Range(const QProblem &p, int64_t m0, int64_t m1, int64_t b0
               loadScales(l, l.block(p.W, b + bb), 0, sc, bi);
               int64_t n = minI(kQBlock, p.N - (b + bb) * kQBlock);
               for (int64_t i = 0; i < mr; ++i) {
-                vf y[H];
+                vf y[1][H];
                 vf rs = vbroadcast(rowScale[m + i - mb]);
                 vf qs = vbroadcast(float(qsum[i]));
 #pragma unroll
                 for (int h = 0; h < H; ++h)
-                  y[h] = vmul(rs, vfma(viToF(acc[i][bb * H + h]), sc[h], vmul(bi[h], qs)));
-                storeBlock(p.C + (m + i) * p.ldc + (b + bb) * kQBlock, y, n, accumulate);
+                  y[0][h] = vmul(rs, vfma(viToF(acc[i][bb * H + h]), sc[h], vmul(bi[h], qs)));
+                storeRows<1, H>(p.C + (m + i) * p.ldc + (b + bb) * kQBlock, 0, y, 1, n,
+                                e.at((b + bb) * kQBlock));
               }
             }
           }
@@ -1056,7 +1039,7 @@ w8RangeAmx(const QProblem &p, int64_t b0, int64_t b1) {
     for (int64_t k0 = 0; k0 < p.K; k0 += kW8Kc) {
       int64_t k1 = minI(p.K, k0 + kW8Kc), quads = (k1 - k0 + 3) / 4;
       int64_t fullQuads = quads / 16 * 16, tailQuads = quads - fullQuads;
-      bool accumulate = p.accumulate || k0 > 0;
+      Epilogue e = p.epi.step(k0 == 0, k1 == p.K);
       for (int64_t i = 0; i < kAmxRows; ++i) {
         if (i < mr) {
           qsum[i] = quantizeChunk(p.A + (m0 + i) * p.lda, k0, k1, rowInv[i], q + i * kW8Kc);
@@ -1112,14 +1095,15 @@ w8RangeAmx(const QProblem &p, int64_t b0, int64_t b1) {
           loadScales(l, l.block(p.W, b + bb), 0, sc, bi);
           int64_t n = minI(kQBlock, p.N - (b + bb) * kQBlock);
           for (int64_t i = 0; i < mr; ++i) {
-            vf y[H];
+            vf y[1][H];
             vf rs = vbroadcast(rowScale[i]);
             vf qs = vbroadcast(float(qsum[i]));
             vi a = _mm512_load_si512(acc + i * 32 + bb * 16);
 #pragma unroll
             for (int h = 0; h < H; ++h)
-              y[h] = vmul(rs, vfma(viToF(a), sc[h], vmul(bi[h], qs)));
-            storeBlock(p.C + (m0 + i) * p.ldc + (b + bb) * kQBlock, y, n, accumulate);
+              y[0][h] = vmul(rs, vfma(viToF(a), sc[h], vmul(bi[h], qs)));
+            storeRows<1, H>(p.C + (m0 + i) * p.ldc + (b + bb) * kQBlock, 0, y, 1, n,
+                            e.at((b + bb) * kQBlock));
           }
         }
       }
@@ -1177,11 +1161,12 @@ extern "C" {
 
 SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t K, int64_t a,
                                                   int64_t lda, int64_t w, int64_t c, int64_t ldc,
-                                                  int64_t format, int64_t group, int64_t flags) {
+                                                  int64_t format, int64_t group, int64_t bias,
+                                                  int64_t flags) {
   QProblem p{M, N, K, reinterpret_cast<const float *>(a), lda,
              reinterpret_cast<const uint8_t *>(w), reinterpret_cast<float *>(c), ldc,
-             (flags & SLM_UK_ACCUMULATE) != 0, QLayout::ofBlob(format, N, K, group, reinterpret_cast<const void *>(w)),
-             0, 0, 0};
+             Epilogue::of(bias, flags),
+             QLayout::ofBlob(format, N, K, group, reinterpret_cast<const void *>(w)), 0, 0, 0};
   if (M <= 0 || !p.l.valid)
     return;
   int64_t macs = M * N * K;

@@ -28,6 +28,12 @@
 // row (kGemvRows rows of K in flight), vectorized over N, accumulating into
 // C, which stays in L1/L2 for a chunk of kGemvChunk columns.
 //
+// Epilogue (bias, activation: gemm_common.h's Epilogue and storeRows): the
+// GEMM applies it in the register tile's store at the last block of K, the
+// GEMV in the store of its last rows of K, the B^T GEMV to its dot
+// products; C is written once with the finished value (earlier blocks of K
+// store partial sums).
+//
 // B may also come transposed (SLM_UK_TRANS_B: B^T[N, K], the tied
 // embedding matrix as the lm_head): GEMM packs its strips with gathers,
 // GEMV takes dot products along the rows of B^T (kGemvRows rows at once).
@@ -63,7 +69,7 @@ struct Problem {
   int64_t strideB, ldb;
   float *C;
   int64_t strideC, ldc;
-  bool accumulate;
+  Epilogue epi; // for column 0
   bool transB; // B given as B^T[N, K]
   // Work decomposition.
   int64_t mBlocks, mBlock, nUnits, unitCols;
@@ -146,7 +152,7 @@ SLM_UK_NOINLINE void gemmTile(const Problem &p, int64_t bi, int64_t m0,
   int64_t ldb = p.ldb;
   bool transB = p.transB;
   gemmBlocked(p.A + bi * p.strideA, p.lda, p.C + bi * p.strideC, p.ldc, p.K, m0, m1, n0, n1,
-              p.accumulate, 1,
+              p.epi, 1,
               [&](int64_t pc0, int64_t kc, int64_t nb0, int64_t nbc, float *bp,
                   int64_t stripStride) {
                 if (transB)
@@ -193,11 +199,11 @@ SLM_UK_INLINE vf gemvDot(const vf *x, const vf *b, vf c) {
   return vadd(s0, s1);
 }
 
-/// C[MM, n] (+)= A[MM, KU] * B[KU, n] for KU rows of K at once.
+/// C[MM, n] = e(A[MM, KU] * B[KU, n]) for KU rows of K at once.
 template <int MM, int KU>
 SLM_UK_INLINE void gemvStep(const float *a, int64_t lda, const float *b,
                             int64_t ldb, float *c, int64_t ldc, int64_t n,
-                            bool accumulate) {
+                            const Epilogue &e) {
   vf x[MM][KU];
 #pragma unroll
   for (int m = 0; m < MM; ++m)
@@ -210,11 +216,11 @@ SLM_UK_INLINE void gemvStep(const float *a, int64_t lda, const float *b,
 #pragma unroll
     for (int u = 0; u < KU; ++u)
       bv[u] = vload(b + u * ldb + j);
+    vf y[MM][1];
 #pragma unroll
-    for (int m = 0; m < MM; ++m) {
-      float *cp = c + m * ldc + j;
-      vstore(cp, gemvDot<KU>(x[m], bv, accumulate ? vload(cp) : vzero()));
-    }
+    for (int m = 0; m < MM; ++m)
+      y[m][0] = gemvDot<KU>(x[m], bv, vzero());
+    storeRows<MM, 1>(c + j, ldc, y, MM, W, e.at(j));
   }
   if (j < n) {
     int64_t t = n - j;
@@ -222,26 +228,25 @@ SLM_UK_INLINE void gemvStep(const float *a, int64_t lda, const float *b,
 #pragma unroll
     for (int u = 0; u < KU; ++u)
       bv[u] = vloadn(b + u * ldb + j, t);
+    vf y[MM][1];
 #pragma unroll
-    for (int m = 0; m < MM; ++m) {
-      float *cp = c + m * ldc + j;
-      vstoren(cp, gemvDot<KU>(x[m], bv, accumulate ? vloadn(cp, t) : vzero()), t);
-    }
+    for (int m = 0; m < MM; ++m)
+      y[m][0] = gemvDot<KU>(x[m], bv, vzero());
+    storeRows<MM, 1>(c + j, ldc, y, MM, t, e.at(j));
   }
 }
 
+/// C[MM, n] = e(A[MM, K] * B[K, n]), K >= 1: partial sums in C, the
+/// epilogue with the last rows of K.
 template <int MM>
 void gemvRowsM(const float *a, int64_t lda, const float *b, int64_t ldb,
-               float *c, int64_t ldc, int64_t K, int64_t n, bool accumulate) {
+               float *c, int64_t ldc, int64_t K, int64_t n, const Epilogue &e) {
   int64_t k = 0;
-  for (; k + kGemvRows <= K; k += kGemvRows) {
-    gemvStep<MM, kGemvRows>(a + k, lda, b + k * ldb, ldb, c, ldc, n, accumulate);
-    accumulate = true;
-  }
-  for (; k < K; ++k) {
-    gemvStep<MM, 1>(a + k, lda, b + k * ldb, ldb, c, ldc, n, accumulate);
-    accumulate = true;
-  }
+  for (; k + kGemvRows <= K; k += kGemvRows)
+    gemvStep<MM, kGemvRows>(a + k, lda, b + k * ldb, ldb, c, ldc, n,
+                            e.step(k == 0, k + kGemvRows == K));
+  for (; k < K; ++k)
+    gemvStep<MM, 1>(a + k, lda, b + k * ldb, ldb, c, ldc, n, e.step(k == 0, k + 1 == K));
 }
 
 /// GEMV with B given as B^T[N, K]: each C[m, n] is a dot product of row m
@@ -249,7 +254,7 @@ void gemvRowsM(const float *a, int64_t lda, const float *b, int64_t ldb,
 template <int MM, int NB>
 SLM_UK_INLINE void gemvTRows(const float *a, int64_t lda, const float *bt,
                              int64_t ldb, float *c, int64_t ldc, int64_t K,
-                             bool accumulate) {
+                             const Epilogue &e) {
   vf s[MM][NB];
 #pragma unroll
   for (int m = 0; m < MM; ++m)
@@ -283,25 +288,28 @@ SLM_UK_INLINE void gemvTRows(const float *a, int64_t lda, const float *bt,
         s[m][r] = vfma(av, bv[r], s[m][r]);
     }
   }
+  static_assert(NB < W, "NB dot products in one vector");
+  vf y[MM][1];
 #pragma unroll
-  for (int m = 0; m < MM; ++m)
+  for (int m = 0; m < MM; ++m) {
+    float d[NB];
 #pragma unroll
-    for (int r = 0; r < NB; ++r) {
-      float v = vsum(s[m][r]);
-      float *cp = c + m * ldc + r;
-      *cp = accumulate ? *cp + v : v;
-    }
+    for (int r = 0; r < NB; ++r)
+      d[r] = vsum(s[m][r]);
+    y[m][0] = vloadn(d, NB);
+  }
+  storeRows<MM, 1>(c, ldc, y, MM, NB, e);
 }
 
 template <int MM>
 void gemvTRange(const float *a, int64_t lda, const float *bt, int64_t ldb,
                 float *c, int64_t ldc, int64_t K, int64_t n0, int64_t n1,
-                bool accumulate) {
+                const Epilogue &e) {
   int64_t n = n0;
   for (; n + kGemvRows <= n1; n += kGemvRows)
-    gemvTRows<MM, kGemvRows>(a, lda, bt + n * ldb, ldb, c + n, ldc, K, accumulate);
+    gemvTRows<MM, kGemvRows>(a, lda, bt + n * ldb, ldb, c + n, ldc, K, e.at(n));
   for (; n < n1; ++n)
-    gemvTRows<MM, 1>(a, lda, bt + n * ldb, ldb, c + n, ldc, K, accumulate);
+    gemvTRows<MM, 1>(a, lda, bt + n * ldb, ldb, c + n, ldc, K, e.at(n));
 }
 
 /// C[0:M, n0:n1] of batch element `bi`, M <= kGemvMaxRows.
@@ -310,21 +318,18 @@ SLM_UK_NOINLINE void gemvRange(const Problem &p, int64_t bi, int64_t n0,
   const float *A = p.A + bi * p.strideA;
   const float *B = p.B + bi * p.strideB;
   float *C = p.C + bi * p.strideC;
-  if (p.K == 0) {
-    if (!p.accumulate)
-      zeroC(C + n0, p.ldc, p.M, n1 - n0);
-    return;
-  }
+  if (p.K == 0)
+    return storeEmpty(C + n0, p.ldc, p.M, n1 - n0, p.epi.at(n0));
   if (p.transB) {
     switch (p.M) {
     case 1:
-      return gemvTRange<1>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+      return gemvTRange<1>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.epi);
     case 2:
-      return gemvTRange<2>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+      return gemvTRange<2>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.epi);
     case 3:
-      return gemvTRange<3>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+      return gemvTRange<3>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.epi);
     default:
-      return gemvTRange<4>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.accumulate);
+      return gemvTRange<4>(A, p.lda, B, p.ldb, C, p.ldc, p.K, n0, n1, p.epi);
     }
   }
   for (int64_t c0 = n0; c0 < n1; c0 += kGemvChunk) {
@@ -333,16 +338,16 @@ SLM_UK_NOINLINE void gemvRange(const Problem &p, int64_t bi, int64_t n0,
     float *c = C + c0;
     switch (p.M) {
     case 1:
-      gemvRowsM<1>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      gemvRowsM<1>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.epi.at(c0));
       break;
     case 2:
-      gemvRowsM<2>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      gemvRowsM<2>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.epi.at(c0));
       break;
     case 3:
-      gemvRowsM<3>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      gemvRowsM<3>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.epi.at(c0));
       break;
     default:
-      gemvRowsM<4>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.accumulate);
+      gemvRowsM<4>(A, p.lda, b, p.ldb, c, p.ldc, p.K, n, p.epi.at(c0));
       break;
     }
   }
@@ -375,7 +380,7 @@ extern "C" {
 SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_sgemm)(
     int64_t batch, int64_t M, int64_t N, int64_t K, int64_t a, int64_t strideA,
     int64_t lda, int64_t b, int64_t strideB, int64_t ldb, int64_t c,
-    int64_t strideC, int64_t ldc, int64_t flags) {
+    int64_t strideC, int64_t ldc, int64_t bias, int64_t flags) {
   if (batch <= 0 || M <= 0 || N <= 0 || K < 0)
     return;
   Problem p;
@@ -392,7 +397,7 @@ SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_sgemm)(
   p.C = reinterpret_cast<float *>(c);
   p.strideC = strideC;
   p.ldc = ldc;
-  p.accumulate = (flags & SLM_UK_ACCUMULATE) != 0;
+  p.epi = Epilogue::of(bias, flags);
   p.transB = (flags & SLM_UK_TRANS_B) != 0;
   int64_t macs = batch * M * N * maxI(K, 1);
   if (M <= kGemvMaxRows) {

@@ -28,27 +28,45 @@
 extern "C" {
 #endif
 
-/* Bit 0 of `flags`: accumulate (C += A*B); clear: overwrite (C = A*B). */
+/* Bit 0 of `flags`: accumulate (C += A*B + bias); clear: overwrite
+ * (C = act(A*B + bias)). */
 #define SLM_UK_ACCUMULATE 1
 /* Bit 1 of `flags`: B is stored transposed, as B^T[N,K] (row n of B^T at
  * B_b + n * ldb, unit stride along K): tied embeddings as the lm_head. */
 #define SLM_UK_TRANS_B 2
 
+/* Epilogue, both kernels. `bias`: the address of N floats (any alignment;
+ * read with unaligned loads, never past N), or 0 for none; bias[n] is added
+ * to column n of every row (and every batch element). Bits 3-4 of `flags`:
+ * an activation applied to A*B + bias before C is written. Both are applied
+ * in the kernels' store path (to results in registers, once per element of
+ * C, after the whole sum over K): no second pass over C. The activations
+ * are vector approximations within 2e-6 * max(1, |x|) of the formulas for
+ * x in [-20, 20] (finite for every finite x).
+ * Precondition: SLM_UK_ACCUMULATE is not combined with an activation (the
+ * kernels then ignore the activation: C += A*B + bias). */
+#define SLM_UK_ACT_SHIFT 3
+#define SLM_UK_ACT_MASK (3 << 3)
+#define SLM_UK_ACT_GELU (1 << 3)      /* 0.5 x (1 + erf(x / sqrt 2)) */
+#define SLM_UK_ACT_GELU_TANH (2 << 3) /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+#define SLM_UK_ACT_SILU (3 << 3)      /* x / (1 + exp(-x)) */
+
 /* Batched fp32 matrix product, all row-major with unit inner stride:
- *   for b < batch: C_b[M,N] (+)= A_b[M,K] * B_b[K,N]
+ *   for b < batch: C_b[M,N] = act(A_b[M,K] * B_b[K,N] + bias)
+ *              or  C_b[M,N] += A_b[M,K] * B_b[K,N] + bias  (SLM_UK_ACCUMULATE)
  * with X_b = x + b * strideX (elements), row r of X_b at X_b + r * ldX
- * (B given as B^T[N,K] with SLM_UK_TRANS_B).
- * `a`, `b`, `c` are addresses (float *). M <= 4 streams B once (GEMV, the
- * decode case); larger M packs A and B panels and runs a register-blocked
+ * (B given as B^T[N,K] with SLM_UK_TRANS_B), bias[N] or 0 (see above).
+ * `a`, `b`, `c`, `bias` are addresses (float *). M <= 4 streams B once (GEMV,
+ * the decode case); larger M packs A and B panels and runs a register-blocked
  * micro-kernel (GEMM, prefill). Large products are split across the
- * runtime's threads (slm_rt_parallel_for). C must not overlap A or B.
+ * runtime's threads (slm_rt_parallel_for). C must not overlap A, B or bias.
  * Needs about 270 KiB of stack on each thread it runs on (packing buffers;
  * no allocation). */
 void SLM_UK_NAME(slm_x86_sgemm)(int64_t batch, int64_t M, int64_t N,
                                 int64_t K, int64_t a, int64_t strideA,
                                 int64_t lda, int64_t b, int64_t strideB,
                                 int64_t ldb, int64_t c, int64_t strideC,
-                                int64_t ldc, int64_t flags);
+                                int64_t ldc, int64_t bias, int64_t flags);
 
 /*===-- Quantized weights -------------------------------------------------===*/
 
@@ -83,13 +101,16 @@ int64_t slm_x86_qpack_size(int64_t format, int64_t N, int64_t K, int64_t group);
 void slm_x86_qpack(int64_t format, int64_t N, int64_t K, int64_t group, const void *codes,
                    const float *scale, const float *bias, void *out);
 
-/* C[M,N] (+)= A[M,K] * W^T with W the packed [N,K] weight at address w (as made by slm_x86_qpack with the
- * same format/N/K/group). Row r of A at a + r*lda (floats, unit stride), row r of C at c + r*ldc.
- * flags: SLM_UK_ACCUMULATE, SLM_UK_Q_ACT_INT8_ROW. Multithreaded via slm_rt_parallel_for (split N).
+/* C[M,N] = act(A[M,K] * W^T + bias), or C += A * W^T + bias with SLM_UK_ACCUMULATE (the epilogue
+ * as for sgemm: bias[N] or 0, activation in flags bits 3-4), with W the packed [N,K] weight at address w
+ * (as made by slm_x86_qpack with the same format/N/K/group). Row r of A at a + r*lda (floats, unit
+ * stride), row r of C at c + r*ldc. flags: SLM_UK_ACCUMULATE, SLM_UK_Q_ACT_INT8_ROW, SLM_UK_ACT_*.
+ * Multithreaded via slm_rt_parallel_for (split N).
  * Weight-only formats: M <= 4 streams W once with fp32 arithmetic (decode); larger M dequantizes
  * panels of W to fp32 and runs the sgemm register tile (prefill). Stack: about 270 KiB per thread. */
 void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t K, int64_t a, int64_t lda, int64_t w,
-                                  int64_t c, int64_t ldc, int64_t format, int64_t group, int64_t flags);
+                                  int64_t c, int64_t ldc, int64_t format, int64_t group, int64_t bias,
+                                  int64_t flags);
 
 /* Embedding lookup from a packed [N,K] table: out[i*K + k] = w(ids[i], k) for i < count
  * (ids: int64_t*, each in [0, N); out: float*). */

@@ -3,8 +3,8 @@
 // RUN:   | FileCheck %s --check-prefix=LLVM
 
 // slm.quantized_matmul on memrefs becomes a call of slm_x86_qmatmul(M, N, K,
-// A, lda, W, C, ldc, format, group, flags): int4 is format 2, groups of 32,
-// weight-only (flags 0); unit inner strides are asserted.
+// A, lda, W, C, ldc, format, group, bias, flags): int4 is format 2, groups of
+// 32, no bias (0), weight-only (flags 0); unit inner strides are asserted.
 
 // CHECK-LABEL: func.func @int4
 // CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[W:.*]]: memref<?xi8>, %[[C:.*]]: memref<?x128xf32>)
@@ -12,7 +12,7 @@
 // CHECK-DAG: %{{.*}}, %{{.*}}, %[[SA:.*]]:2, %[[TA:.*]]:2 = memref.extract_strided_metadata %[[A]]
 // CHECK-DAG: %{{.*}}, %{{.*}}, %[[SC:.*]]:2, %[[TC:.*]]:2 = memref.extract_strided_metadata %[[C]]
 // CHECK: cf.assert %{{.*}}, "slm.quantized_matmul: rows must have unit stride"
-// CHECK: call @slm_x86_qmatmul(%[[SC]]#0, %c128{{(_[0-9]+)?}}, %c64{{(_[0-9]+)?}}, %{{.*}}, %[[TA]]#0, %{{.*}}, %{{.*}}, %[[TC]]#0, %c2{{(_[0-9]+)?}}, %c32{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}})
+// CHECK: call @slm_x86_qmatmul(%[[SC]]#0, %c128{{(_[0-9]+)?}}, %c64{{(_[0-9]+)?}}, %{{.*}}, %[[TA]]#0, %{{.*}}, %{{.*}}, %[[TC]]#0, %c2{{(_[0-9]+)?}}, %c32{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}})
 // CHECK-NOT: slm.quantized_matmul
 // LLVM-LABEL: llvm.func @int4
 // LLVM: llvm.call @slm_x86_qmatmul
@@ -28,7 +28,7 @@ func.func @int4(%a: memref<?x64xf32>, %w: memref<?xi8>, %c: memref<?x128xf32>) {
 // per row (flags 4).
 
 // CHECK-LABEL: func.func @w8a8
-// CHECK: call @slm_x86_qmatmul({{.*}}, %c1{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %c4{{(_[0-9]+)?}})
+// CHECK: call @slm_x86_qmatmul({{.*}}, %c1{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %c0{{(_[0-9]+)?}}, %c4{{(_[0-9]+)?}})
 func.func @w8a8(%a: memref<?x64xf32>, %w: memref<?xi8>, %c: memref<?x32xf32>) {
   slm.quantized_matmul ins(%a, %w : memref<?x64xf32>, memref<?xi8>) outs(%c : memref<?x32xf32>)
       {k = 64 : i64, n = 32 : i64, quant = #slm.quant<"w8a8-dynamic", axis = 1>}

@@ -1,8 +1,8 @@
 // RUN: slmc-opt %s --slm-x86-ukernels --split-input-file | FileCheck %s
 
 // A zero-filled linalg.matmul: the fill goes, the kernel overwrites C
-// (flags 0). Identity layouts need no run-time checks. (Constants print
-// as %cV or %cV_N: the flags are checked by name.)
+// (flags 0; no bias: address 0). Identity layouts need no run-time checks.
+// (Constants print as %cV or %cV_N: the flags are checked by name.)
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: memref<?x64xf32>, %[[B:.*]]: memref<64x32xf32>, %[[C:.*]]: memref<?x32xf32>)
 // CHECK-NOT: linalg.fill
@@ -15,10 +15,10 @@
 // CHECK-DAG: %{{.*}}, %{{.*}}, %[[SB:.*]]:2, %[[TB:.*]]:2 = memref.extract_strided_metadata %[[B]]
 // CHECK-DAG: %{{.*}}, %{{.*}}, %[[SC:.*]]:2, %[[TC:.*]]:2 = memref.extract_strided_metadata %[[C]]
 // CHECK-NOT: scf.if
-// CHECK: call @slm_x86_sgemm(%[[C1]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C0]], %[[TA]]#0, %{{.*}}, %[[C0]], %[[TB]]#0, %{{.*}}, %[[C0]], %[[TC]]#0, %c0{{(_[0-9]+)?}}) : (index, index, index, index, index, index, index, index, index, index, index, index, index, index) -> ()
+// CHECK: call @slm_x86_sgemm(%[[C1]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C0]], %[[TA]]#0, %{{.*}}, %[[C0]], %[[TB]]#0, %{{.*}}, %[[C0]], %[[TC]]#0, %[[C0]], %c0{{(_[0-9]+)?}}) : (index, index, index, index, index, index, index, index, index, index, index, index, index, index, index) -> ()
 // CHECK-NOT: linalg.matmul
 // CHECK: return
-// CHECK: func.func private @slm_x86_sgemm(index, index, index, index, index, index, index, index, index, index, index, index, index, index)
+// CHECK: func.func private @slm_x86_sgemm(index, index, index, index, index, index, index, index, index, index, index, index, index, index, index)
 func.func @matmul(%a: memref<?x64xf32>, %b: memref<64x32xf32>, %c: memref<?x32xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<?x32xf32>)
@@ -59,7 +59,7 @@ func.func @no_fold(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf3
 // CHECK-DAG: %{{.*}}, %{{.*}}, %[[SA:.*]]:3, %[[TA:.*]]:3 = memref.extract_strided_metadata %arg0
 // CHECK-DAG: %{{.*}}, %{{.*}}, %[[SB:.*]]:3, %[[TB:.*]]:3 = memref.extract_strided_metadata %arg1
 // CHECK-DAG: %{{.*}}, %{{.*}}, %[[SC:.*]]:3, %[[TC:.*]]:3 = memref.extract_strided_metadata %arg2
-// CHECK: call @slm_x86_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TA]]#0, %[[TA]]#1, %{{.*}}, %[[TB]]#0, %[[TB]]#1, %{{.*}}, %[[TC]]#0, %[[TC]]#1, %{{.*}})
+// CHECK: call @slm_x86_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TA]]#0, %[[TA]]#1, %{{.*}}, %[[TB]]#0, %[[TB]]#1, %{{.*}}, %[[TC]]#0, %[[TC]]#1, %{{.*}}, %{{.*}})
 // CHECK-NOT: linalg.batch_matmul
 func.func @batch(%a: memref<9x?x64xf32>, %b: memref<9x64x?xf32>, %c: memref<9x?x?xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -148,7 +148,7 @@ func.func @zero_copy(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4x
 // CHECK-LABEL: func.func @transposed_b
 // CHECK-NOT: linalg.transpose
 // CHECK: %{{.*}}, %{{.*}}, %{{.*}}:2, %[[TW:.*]]:2 = memref.extract_strided_metadata %arg1
-// CHECK: call @slm_x86_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TW]]#0, %{{.*}}, %{{.*}}, %{{.*}}, %c2{{(_[0-9]+)?}})
+// CHECK: call @slm_x86_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[TW]]#0, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c2{{(_[0-9]+)?}})
 func.func @transposed_b(%a: memref<?x64xf32>, %w: memref<512x64xf32>, %c: memref<?x512xf32>) {
   %zero = arith.constant 0.0 : f32
   %t = memref.alloc() : memref<64x512xf32>
