@@ -71,6 +71,25 @@ DenseElementsAttr makeDenseAttr(RankedTensorType type, ArrayRef<uint8_t> bytes) 
       type, ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
 }
 
+/// A byte-per-element integer or bool tensor [1, ..., 1, N, N] whose
+/// element (r, c) is 1 for c <= r and 0 above the diagonal.
+bool isLowerTriangularOnes(RankedTensorType type, ArrayRef<uint8_t> bytes) {
+  auto elem = dyn_cast<IntegerType>(type.getElementType());
+  int64_t rank = type.getRank();
+  if (!elem || elem.getWidth() > 8 || rank < 2 || !type.hasStaticShape())
+    return false;
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t n = shape[rank - 1];
+  if (shape[rank - 2] != n || llvm::any_of(shape.drop_back(2), [](int64_t d) { return d != 1; }) ||
+      bytes.size() != size_t(n * n))
+    return false;
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      if (bytes[r * n + c] != (c <= r ? 1 : 0))
+        return false;
+  return true;
+}
+
 /// All the ONNX op types the importer maps, by domain.
 const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
@@ -459,6 +478,15 @@ llvm::Expected<Value> Importer::constantFromTensor(const onnx::TensorProto &t,
   if (entry->bytes.size() <= options.maxInlineConstantBytes)
     return ConstantOp::create(builder, loc, type, makeDenseAttr(type, entry->bytes))
         .getResult();
+  if (isLowerTriangularOnes(type, entry->bytes)) {
+    // A causal-mask buffer (TorchScript GPT-2's `bias`, 1024 x 1024): kept
+    // as what it is, tril(ones), so the attention fusion can read it.
+    Value ones = ConstantOp::create(builder, loc, type,
+                                    DenseElementsAttr::get(type, builder.getOneAttr(elem)));
+    return TriluOp::create(builder, loc, type, ones, DimsAttr::get(&ctx, {DimExpr(0)}),
+                           builder.getBoolAttr(false))
+        .getResult();
+  }
   return WeightOp::create(builder, loc, type,
                           FlatSymbolRefAttr::get(builder.getStringAttr(name)))
       .getResult();

@@ -217,6 +217,15 @@ bool isCausalTrilSlice(Value cond, const DimExpr &s, const DimExpr &t) {
     return false;
   SmallVector<DimExpr> offset(rank, DimExpr(0));
   Value v = cond;
+  // A cast to bool of an integer buffer (older GPT-2 code keeps it uint8),
+  // before or after the slices.
+  auto throughCast = [](Value x) -> Value {
+    if (auto cast = x.getDefiningOp<CastOp>();
+        cast && isa<IntegerType>(cast.getInput().getType().getElementType()))
+      return cast.getInput();
+    return x;
+  };
+  v = throughCast(v);
   while (auto slice = v.getDefiningOp<SliceOp>()) {
     if (llvm::any_of(slice.getSteps(), [](int64_t st) { return st != 1; }))
       return false;
@@ -229,6 +238,15 @@ bool isCausalTrilSlice(Value cond, const DimExpr &s, const DimExpr &t) {
   // rowOff = T - S and bias[r][c] = (c <= r).
   if (offset[rank - 2] != t - s || offset[rank - 1] != DimExpr(0))
     return false;
+  v = throughCast(v);
+  // tril(ones), as the importer keeps a large triangular buffer.
+  if (auto trilu = v.getDefiningOp<TriluOp>()) {
+    DenseElementsAttr ones;
+    return !trilu.getUpper() && trilu.getK().getDims() == SymbolicShape{DimExpr(0)} &&
+           matchPattern(trilu.getInput(), m_Constant(&ones)) && ones.isSplat() &&
+           !ones.getSplatValue<APInt>().isZero() &&
+           shapeOf(v)[rank - 2] == shapeOf(v)[rank - 1];
+  }
   DenseElementsAttr bias;
   if (!matchPattern(v, m_Constant(&bias)) || !bias.getElementType().isInteger(1))
     return false;

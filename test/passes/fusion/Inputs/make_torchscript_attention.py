@@ -12,7 +12,8 @@ torch.nn modules mirroring HF eager attention:
   * GPT2Attention: c_attn Conv1D split into q/k/v, past K/V concat, and
     torch.where(bias[:, :, T - S:T, :T], scores, finfo.min) with the causal
     `bias` buffer (tril of ones; 32 positions so that it stays an inline
-    constant).
+    constant; "gpt2-long" and "gpt2-u8" have 64, above the importer's inline
+    limit, the latter as uint8 cast to bool after slicing).
 Each is exported with torch.onnx.export (TorchScript) at opsets 14 and 17, as
 prefill (no past) and decode (past K/V inputs, present K/V outputs). Run with
 Debian's python3-torch:
@@ -115,11 +116,11 @@ class Conv1D(nn.Module):  # HF GPT-2's Conv1D: x @ W + b with W [in, out]
 
 
 class GPT2Attention(nn.Module):
-    def __init__(self):
+    def __init__(self, max_pos=MAX_POS, dtype=torch.bool):
         super().__init__()
         self.register_buffer(
-            "bias", torch.tril(torch.ones((MAX_POS, MAX_POS), dtype=torch.bool)).view(
-                1, 1, MAX_POS, MAX_POS), persistent=False)
+            "bias", torch.tril(torch.ones((max_pos, max_pos), dtype=dtype)).view(
+                1, 1, max_pos, max_pos), persistent=False)
         self.c_attn = Conv1D(3 * HIDDEN, HIDDEN)
         self.c_proj = Conv1D(HIDDEN, HIDDEN)
 
@@ -136,6 +137,8 @@ class GPT2Attention(nn.Module):
         w = w / torch.full([], v.size(-1) ** 0.5, dtype=w.dtype, device=w.device)
         s, t = q.size(-2), k.size(-2)
         causal_mask = self.bias[:, :, t - s:t, :t]
+        if causal_mask.dtype != torch.bool:
+            causal_mask = causal_mask.bool()
         mask_value = torch.full([], torch.finfo(w.dtype).min, dtype=w.dtype, device=w.device)
         w = torch.where(causal_mask, w.to(w.dtype), mask_value)
         w = nn.functional.softmax(w, dim=-1)
@@ -192,7 +195,11 @@ def main():
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
     models = (("llama", LlamaAttention()), ("gpt2", GPT2Attention()),
-              ("llama-fill", LlamaAttention(masked_fill=True)))
+              ("llama-fill", LlamaAttention(masked_fill=True)),
+              # Buffers above the importer's 1 KiB inline limit (real GPT-2:
+              # 1024 x 1024), bool and older transformers' uint8 + .bool().
+              ("gpt2-long", GPT2Attention(max_pos=64)),
+              ("gpt2-u8", GPT2Attention(max_pos=64, dtype=torch.uint8)))
     for name, model in models:
         model.eval()
         for decode in (False, True):
