@@ -54,10 +54,24 @@ TTFT_SEQ = 128
 DEFAULT_SCHEMES = ("int4-g32",)
 
 
+# A scheme may carry compile variants after '+': "fp32+no-fusion" is the fp32
+# package compiled with --no-fusion (the fused vs unfused comparison).
+VARIANTS = {"no-fusion": ["--no-fusion"]}
+
+
+def split_variant(scheme):
+    """"int4-g32+no-fusion" -> ("int4-g32", ["--no-fusion"])."""
+    base, _, variant = scheme.partition("+")
+    if variant and variant not in VARIANTS:
+        raise ValueError("unknown compile variant '+%s' in '%s' (known: %s)"
+                         % (variant, scheme, ", ".join("+" + v for v in VARIANTS)))
+    return base, VARIANTS.get(variant, [])
+
+
 def scheme_runs(scheme, flavour, n):
     """Quantized packages skip prefill at S = 512 (the costliest cell; a
     scheme's effect shows at S = 128) so that a full run fits in ~20 min."""
-    return scheme == "fp32" or flavour != "prefill" or n <= 128
+    return split_variant(scheme)[0] == "fp32" or flavour != "prefill" or n <= 128
 PEERS = {"ort": "ONNX Runtime", "torch": "PyTorch"}
 # The interpreter with torch and onnx: Debian's python3-torch is under /usr/bin/python3.
 TORCH_PYTHON = os.environ.get("BENCH_TORCH_PYTHON", "/usr/bin/python3")
@@ -314,8 +328,9 @@ def main():
                     % ", ".join(MODELS))
     ap.add_argument("--threads", help="comma list (default 1,2; --quick: 1)")
     ap.add_argument("--schemes", help="comma list of slmc schemes, fp32 included, or 'all' (every "
-                    "scheme `slmc compile --list-schemes` lists; default fp32,%s)"
-                    % ",".join(DEFAULT_SCHEMES))
+                    "scheme `slmc compile --list-schemes` lists; default fp32,%s); a scheme with "
+                    "'+no-fusion' (e.g. fp32+no-fusion) is compiled with --no-fusion, for the fused "
+                    "vs unfused comparison" % ",".join(DEFAULT_SCHEMES))
     ap.add_argument("--systems", default="slmc,ort,torch", help="comma list of slmc, ort, torch")
     ap.add_argument("--runs", type=int, help="alternating runs per system and cell (default 5; "
                     "--quick: 1)")
@@ -373,6 +388,13 @@ def main():
         # A full run of every scheme would take hours here: the representative
         # ones by default (--schemes all for every scheme slmc lists).
         schemes = ["fp32"] + [s for s in DEFAULT_SCHEMES if s in offered]
+    for scheme in schemes:
+        try:
+            base, _ = split_variant(scheme)
+        except ValueError as e:
+            ap.error(str(e))
+        if base != "fp32" and base not in offered:
+            ap.error("unknown scheme '%s' (slmc offers: %s)" % (base, ", ".join(["fp32"] + offered)))
     log("slmc offers: %s" % ", ".join(["fp32"] + offered))
     if "slmc" not in systems:
         schemes = []
@@ -422,8 +444,10 @@ def main():
                 pkg = os.path.join(args.work, "%s-%s-%s-%s.slmpkg" % (m, flavour, args.target, scheme))
                 cmd = [os.path.join(args.tools, "slmc"), "compile", os.path.join(dirs[flavour], "model.onnx"),
                        "--target", args.target, "-o", pkg, "--quiet"]
-                if scheme != "fp32":
-                    cmd += ["--quant", scheme]
+                base, variant_flags = split_variant(scheme)
+                if base != "fp32":
+                    cmd += ["--quant", base]
+                cmd += variant_flags
                 progress.log("compiling %s-%s for %s, %s" % (m, flavour, args.target, scheme))
                 t0 = time.perf_counter()
                 r = subprocess.run(cmd, capture_output=True, text=True)

@@ -14,6 +14,9 @@
 //
 // slm.gemm is linalg.matmul (a generic when transA/transB) plus, where
 // needed, an epilogue generic for alpha, beta * C (broadcast to [M, N]).
+// A projection on a quantized weight (and slm.linear on a target with the
+// kernel) is a destination-style slm.linear_kernel on the rows of the input
+// (lowerLinearKernel), which the target turns into its micro-kernel call.
 //
 // Products accumulate in f32 for f16/bf16/f32 operands (f64 for f64); a
 // final generic truncates to the element type where it differs. Integer
@@ -129,53 +132,6 @@ void appendBatchExprs(OpBuilder &b, ArrayRef<DimExpr> batch, ArrayRef<DimExpr> o
   }
 }
 
-//===----------------------------------------------------------------------===//
-// quantized weights
-//===----------------------------------------------------------------------===//
-
-/// `x` ([..., K], f32) times the quantized weight `weight` (the slm value:
-/// [K, N] with axis 0 or [N, K] with axis 1): an slm.quantized_matmul on the
-/// rows of x, reshaped back to [..., N].
-FailureOr<Value> lowerQuantizedProjection(Operation *op, Value x, Value weight,
-                                          LoweringContext &ctx) {
-  ContractionBuilder cb(ctx, op->getLoc());
-  OpBuilder &b = cb.b;
-  auto xType = cast<RankedTensorType>(x.getType());
-  auto wType = cast<RankedTensorType>(weight.getType());
-  QuantAttr quant = getQuantEncoding(wType);
-  if (!xType.getElementType().isF32() || wType.getRank() != 2 || quant.getAxis() > 1)
-    return op->emitError() << "quantized weights need an f32 input and a 2-D weight (got "
-                           << xType << " x " << wType << ")",
-           failure();
-  int64_t k = wType.getDimSize(quant.getAxis()), n = wType.getDimSize(1 - quant.getAxis());
-  SymbolicShape a = *getSymbolicShape(xType);
-  if (a.empty() || a.back() != DimExpr(k))
-    return op->emitError() << "the input's last dim does not match the weight's reduction ("
-                           << k << ")",
-           failure();
-  int64_t rank = a.size();
-  Value rows = ctx.get(x);
-  if (rank == 1)
-    rows = tensor::ExpandShapeOp::create(b, cb.loc,
-                                         RankedTensorType::get({1, k}, xType.getElementType()),
-                                         rows, SmallVector<ReassociationIndices>{{0, 1}});
-  else if (rank > 2)
-    rows = cb.collapse(rows, leadingGroup(rank - 1, rank));
-  SymbolicShape outShape{rank == 1 ? DimExpr(1) : product(ArrayRef(a).drop_back()), DimExpr(n)};
-  Value init = ctx.empty(cb.loc, getTensorType(b.getContext(), outShape, b.getF32Type()));
-  Value prod = QuantizedMatmulOp::create(b, cb.loc, TypeRange{init.getType()}, rows,
-                                         ctx.get(weight), init, quant, b.getI64IntegerAttr(k),
-                                         b.getI64IntegerAttr(n))
-                   .getResult()[0];
-  SymbolicShape resultShape(a.begin(), a.end() - 1);
-  resultShape.push_back(DimExpr(n));
-  Type resultType = getTensorType(b.getContext(), resultShape, b.getF32Type());
-  if (rank == 1)
-    return Value(tensor::CollapseShapeOp::create(b, cb.loc, LoweringContext::plain(resultType),
-                                                 prod, SmallVector<ReassociationIndices>{{0, 1}}));
-  return rank > 2 ? cb.expand(prod, resultType, leadingGroup(rank - 1, rank)) : prod;
-}
-
 } // namespace
 
 FailureOr<Value> lowerLinearKernel(Operation *op, Value x, Value weight, Value bias,
@@ -241,7 +197,7 @@ namespace {
 
 FailureOr<Value> lowerMatMul(MatMulOp op, LoweringContext &ctx) {
   if (getQuantEncoding(op.getRhs().getType()))
-    return lowerQuantizedProjection(op, op.getLhs(), op.getRhs(), ctx);
+    return lowerLinearKernel(op, op.getLhs(), op.getRhs(), Value(), Value(), "none", ctx);
   ContractionBuilder cb(ctx, op.getLoc());
   OpBuilder &b = cb.b;
   auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
@@ -355,7 +311,7 @@ FailureOr<Value> lowerGemm(GemmOp op, LoweringContext &ctx) {
     // transB as the weight's axis).
     if (transA)
       return op.emitError() << "gemm: a quantized B needs transA = 0", failure();
-    FailureOr<Value> q = lowerQuantizedProjection(op, op.getA(), op.getB(), ctx);
+    FailureOr<Value> q = lowerLinearKernel(op, op.getA(), op.getB(), Value(), Value(), "none", ctx);
     if (failed(q))
       return failure();
     prod = *q;

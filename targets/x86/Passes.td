@@ -45,20 +45,26 @@ def X86ContractionsToUKernels : Pass<"slm-x86-ukernels", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
 
-def X86QuantizedMatmulToUKernels : Pass<"slm-x86-quantized-ukernels", "mlir::ModuleOp"> {
-  let summary = "Call the x86 quantized GEMM/GEMV micro-kernel for slm.quantized_matmul";
+def X86LinearToUKernels : Pass<"slm-x86-linear-ukernels", "mlir::ModuleOp"> {
+  let summary = "Call the x86 GEMM/GEMV micro-kernels for slm.linear_kernel (epilogue included)";
   let description = [{
-    Runs on bufferized IR. Each `slm.quantized_matmul` on memrefs becomes
+    Runs on bufferized IR. Each `slm.linear_kernel` on memrefs becomes, for
+    a quantized weight,
 
       slm_x86_qmatmul(M, N, K, A, lda, W, C, ldc, format, group, bias, flags)
 
-    (targets/x86/ukernels/ukernels.h): format and group from the weight's
-    scheme, flags asking for int8 activations per row for schemes that
-    quantize activations (w8a8-dynamic); `bias` (the address of N floats
-    added to every row, or 0) is 0 here, and so are the activation bits of
-    `flags` (SLM_UK_ACT_*). A and C must have unit inner stride
-    (checked at run time: the lowering collapses rows of dense tensors).
-    Each `slm.quantized_gather` (embedding rows) becomes
+    (format and group from the weight's scheme; int8 activations per row for
+    schemes that quantize them, w8a8-dynamic), and for an f32 weight
+
+      slm_x86_sgemm(1, M, N, K, A, 0, lda, W, 0, ldw, C, 0, ldc, bias, flags)
+
+    (SLM_UK_TRANS_B for transposed_weight). The epilogue travels in the
+    call (targets/x86/ukernels/ukernels.h): `bias` is the address of N
+    floats or 0, `flags` carries the activation (SLM_UK_ACT_*) and, for a
+    residual accumulated into init, SLM_UK_ACCUMULATE. A, W, C and the bias
+    must have unit inner stride (checked at run time with cf.assert: the
+    lowering collapses rows of dense tensors). Each `slm.quantized_gather`
+    (embedding rows) becomes
 
       slm_x86_qgather(count, ids, N, K, W, out, format, group)
   }];

@@ -35,9 +35,10 @@ public:
   const TargetSpec &spec() const override { return targetSpec; }
 
   std::string bufferPipeline() const override {
-    return "slm-x86-ukernels, slm-x86-quantized-ukernels, slm-x86-attention";
+    return "slm-x86-ukernels, slm-x86-linear-ukernels, slm-x86-attention";
   }
   bool hasAttentionKernel() const override { return true; }
+  bool hasLinearKernel() const override { return true; }
 
   llvm::Expected<std::unique_ptr<llvm::Module>>
   loadMicroKernels(llvm::LLVMContext &context) const override {

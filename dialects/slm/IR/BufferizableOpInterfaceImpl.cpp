@@ -60,7 +60,6 @@ struct DpsOpInterface
 
 void slm::registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, SlmDialect *) {
-    QuantizedMatmulOp::attachInterface<DpsOpInterface<QuantizedMatmulOp>>(*ctx);
     LinearKernelOp::attachInterface<DpsOpInterface<LinearKernelOp>>(*ctx);
     QuantizedGatherOp::attachInterface<DpsOpInterface<QuantizedGatherOp>>(*ctx);
     AttentionCoreOp::attachInterface<DpsOpInterface<AttentionCoreOp>>(*ctx);

@@ -8,7 +8,7 @@ class DialectRegistry;
 
 namespace slm {
 /// Lets one-shot-bufferize handle the destination-style slm ops that
-/// survive convert-slm-to-linalg (slm.quantized_matmul).
+/// survive convert-slm-to-linalg (slm.linear_kernel, slm.quantized_gather, slm.attention_core).
 void registerBufferizableOpInterfaceExternalModels(mlir::DialectRegistry &registry);
 } // namespace slm
 

@@ -1476,33 +1476,6 @@ void AddOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext 
 }
 
 //===----------------------------------------------------------------------===//
-// QuantizedMatmulOp
-//===----------------------------------------------------------------------===//
-
-LogicalResult QuantizedMatmulOp::verify() {
-  auto input = cast<ShapedType>(getInput().getType());
-  auto weight = cast<ShapedType>(getWeight().getType());
-  auto init = cast<ShapedType>(getInit().getType());
-  if (input.getRank() != 2 || init.getRank() != 2)
-    return emitOpError("input and init must be 2-D");
-  if (weight.getRank() != 1 || !weight.getElementType().isInteger(8))
-    return emitOpError("weight must be a 1-D buffer of i8 (packed bytes)");
-  if (!input.getElementType().isF32() || !init.getElementType().isF32())
-    return emitOpError("input and init must be f32");
-  if (getK() < 1 || getN() < 1)
-    return emitOpError("k and n must be positive");
-  if (!ShapedType::isDynamic(input.getDimSize(1)) && input.getDimSize(1) != getK())
-    return emitOpError("input has ") << input.getDimSize(1) << " columns, k is " << getK();
-  if (!ShapedType::isDynamic(init.getDimSize(1)) && init.getDimSize(1) != getN())
-    return emitOpError("init has ") << init.getDimSize(1) << " columns, n is " << getN();
-  bool tensors = isa<TensorType>(getInit().getType());
-  if (tensors != (getNumResults() == 1) ||
-      (tensors && getResult()[0].getType() != getInit().getType()))
-    return emitOpError("on tensors it returns one result of the init's type; on memrefs none");
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
 // LinearKernelOp
 //===----------------------------------------------------------------------===//
 
@@ -1664,16 +1637,6 @@ LogicalResult AttentionCoreOp::verify() {
       (tensors && getResult()[0].getType() != getInit().getType()))
     return emitOpError("on tensors it returns one result of the init's type; on memrefs none");
   return success();
-}
-
-void QuantizedMatmulOp::getEffects(
-    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
-  // On memrefs it reads the input and the weight and writes the init.
-  if (!isa<MemRefType>(getInit().getType()))
-    return;
-  effects.emplace_back(MemoryEffects::Read::get(), &getInputMutable());
-  effects.emplace_back(MemoryEffects::Read::get(), &getWeightMutable());
-  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable());
 }
 
 LogicalResult QuantizedGatherOp::verify() {

@@ -589,40 +589,8 @@ def Slm_TriluOp : Slm_InferredOp<"trilu"> {
 }
 
 //===----------------------------------------------------------------------===//
-// Quantized matmul (lowered form)
+// Projection kernel and quantized gather (lowered forms)
 //===----------------------------------------------------------------------===//
-
-def Slm_QuantizedMatmulOp : Op<Slm_Dialect, "quantized_matmul", [
-    DestinationStyleOpInterface, DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
-  let summary = "init[M, N] = input[M, K] x W, W a quantized [K, N] weight in target layout";
-  let description = [{
-    What convert-slm-to-linalg makes of an `slm.matmul` / `slm.gemm` whose
-    weight is quantized: a destination-style op on plain tensors (after
-    bufferization: on memrefs, with no results) that a target rewrites into
-    its micro-kernel call. `weight` holds the packed bytes (`tensor<?xi8>`,
-    laid out by the target when the package is written); `quant` is the
-    weight's encoding, `k` and `n` its logical shape. The input is 2-D with
-    unit inner stride.
-
-    ```mlir
-    %y = slm.quantized_matmul ins(%x, %w : tensor<?x576xf32>, tensor<?xi8>)
-           outs(%init : tensor<?x1536xf32>)
-           {quant = #slm.quant<"int4-g32", axis = 0>, k = 576 : i64, n = 1536 : i64}
-           -> tensor<?x1536xf32>
-    ```
-  }];
-  let arguments = (ins AnyShaped:$input, AnyShaped:$weight, AnyShaped:$init,
-                   Slm_QuantAttr:$quant, I64Attr:$k, I64Attr:$n);
-  let results = (outs Variadic<AnyRankedTensor>:$result);
-  let assemblyFormat = [{
-    `ins` `(` $input `,` $weight `:` type($input) `,` type($weight) `)`
-    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
-  }];
-  let hasVerifier = 1;
-  let extraClassDeclaration = [{
-    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
-  }];
-}
 
 def Slm_LinearKernelOp : Op<Slm_Dialect, "linear_kernel", [
     DestinationStyleOpInterface,
@@ -670,7 +638,7 @@ def Slm_QuantizedGatherOp : Op<Slm_Dialect, "quantized_gather", [
     What convert-slm-to-linalg makes of an `slm.gather` (axis 0) from a
     quantized embedding table: `indices` are i64 in [0, n) (negative ones
     already wrapped), `weight` the packed bytes, `init` [count, k] f32.
-    Destination style like slm.quantized_matmul.
+    Destination style like slm.linear_kernel.
   }];
   let arguments = (ins AnyShaped:$indices, AnyShaped:$weight, AnyShaped:$init,
                    Slm_QuantAttr:$quant, I64Attr:$k, I64Attr:$n);
