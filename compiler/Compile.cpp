@@ -4,6 +4,7 @@
 
 #include "compiler/Codegen.h"
 #include "compiler/PackageWriter.h"
+#include "compiler/PruneGraph.h"
 #include "dialects/slm/IR/SlmOps.h"
 #include "passes/Passes.h"
 
@@ -331,9 +332,13 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
       }
   }
 
+  std::vector<PruneRecord> pruned;
+  if (auto err = applyPruning(module, weights, options.prune, options.pruneScore, pruned))
+    return err;
   if (auto err = applyQuantization(module, weights, target, options))
     return err;
   llvm::json::Object report = describeGraph(module);
+  addPruneReport(report, pruned);
 
   progress("lowering for " + spec.name);
   if (failed(lowerToLLVMDialect(module, target, options.profile)))

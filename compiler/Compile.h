@@ -27,6 +27,10 @@ struct CompileOptions {
   /// compute what the quantized ones should: a reference, and an accuracy
   /// study on any target).
   bool quantSimulate = false;
+  /// --prune: the projections' pruning spec ("none": dense; compiler/PruneGraph.h),
+  /// applied before quantization, and its score (magnitude | activation).
+  std::string prune = "none";
+  std::string pruneScore = "magnitude";
   /// Where to write the JSON report (op counts, quantized layers); empty: none.
   std::string reportPath;
   /// Called with a line of progress for each long step.

@@ -10,6 +10,7 @@
 #include "compiler/Compile.h"
 #include "compiler/OnnxImporter.h"
 #include "compiler/Pipeline.h"
+#include "compiler/PruneGraph.h"
 #include "dialects/slm/IR/SlmOps.h"
 
 #include "passes/Passes.h"
@@ -109,6 +110,17 @@ static cl::opt<bool> quantSimulate(
     cl::desc("Store fp32 weights holding the quantized weights' dequantized values (a "
              "reference for the quantized kernels; accuracy studies)"),
     cl::sub(compileCmd));
+static cl::opt<std::string> pruneSpec(
+    "prune",
+    cl::desc("Prune the projection weights before quantization: unstructured:S (the "
+             "fraction S of each weight's lowest scores) or N:M along the reduction dim "
+             "(2:4, 4:8); the embedding and lm_head stay dense (docs/pruning.md)"),
+    cl::value_desc("unstructured:S|N:M"), cl::init("none"), cl::sub(compileCmd));
+static cl::opt<std::string> pruneScore(
+    "prune-score",
+    cl::desc("--prune: how weights are scored: magnitude (|w|, default) or activation "
+             "(|w| x input-channel norm; not available yet)"),
+    cl::value_desc("magnitude|activation"), cl::init("magnitude"), cl::sub(compileCmd));
 static cl::opt<bool> listSchemesFlag("list-schemes",
                                      cl::desc("List the quantization schemes and exit"),
                                      cl::sub(compileCmd));
@@ -328,6 +340,8 @@ static int runCompile() {
   options.quantOverrides.assign(quantOverrides.begin(), quantOverrides.end());
   options.scaleSearch = quantSearch;
   options.quantSimulate = quantSimulate;
+  options.prune = pruneSpec;
+  options.pruneScore = pruneScore;
   options.reportPath = reportPath;
   options.progress = [](const std::string &msg) { progress(msg); };
   if (!reportPath.empty() && emitKind != EmitKind::Package && emitKind != EmitKind::Slm) {
@@ -341,6 +355,11 @@ static int runCompile() {
     }
     progress("wrote " + compileOutput + " (" + std::to_string(elapsed()) + " s)");
     return 0;
+  }
+  std::vector<slm::PruneRecord> pruned;
+  if (auto err = slm::applyPruning(*module, weights, pruneSpec, pruneScore, pruned)) {
+    errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
+    return 1;
   }
   if (auto err = slm::applyQuantization(*module, weights, **target, options)) {
     errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""Bits per byte of the trained byte-level model after `slmc compile --prune`.
+
+Compiles MODEL/prefill/model.onnx dense (fp32) and once per --bound
+SPEC=PERCENT (SPEC: a --prune spec, optionally followed by extra compile
+flags after '+', e.g. "2:4+--quant int8-channel"), runs `slmc-run
+--eval-text` on MODEL/eval.txt (or its first --prefix bytes) and checks that
+bits per byte is finite and 100 * (bpb_pruned - bpb_fp32) / bpb_fp32 is in
+(0, PERCENT]. Also checks each package's report: every pruned layer's
+achieved sparsity equals the spec's. Prints one line per spec (the table of
+bench/pruning.md) and `N passed, N failed`.
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+
+
+def target_sparsity(spec):
+    if spec.startswith("unstructured:"):
+        return float(spec.split(":")[1])
+    n, m = (int(v) for v in spec.split(":"))
+    return (m - n) / m
+
+
+def eval_bpb(tools, pkg, text):
+    r = subprocess.run([os.path.join(tools, "slmc-run"), pkg, "--eval-text", text],
+                       capture_output=True, text=True)
+    last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    if r.returncode != 0 or not last.startswith("bits_per_byte="):
+        raise RuntimeError(r.stdout + r.stderr)
+    return float(last.split("=")[1])
+
+
+def compile_pkg(tools, onnx_path, pkg, flags):
+    r = subprocess.run([os.path.join(tools, "slmc"), "compile", onnx_path, "-o", pkg,
+                        "--quiet"] + flags, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(r.stdout + r.stderr)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tools", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--prefix", type=int, default=0, help="evaluate the first N bytes only")
+    p.add_argument("--bound", action="append", default=[], help="spec=max delta percent")
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    text = os.path.join(args.model, "eval.txt")
+    if args.prefix:
+        data = open(text, "rb").read()[:args.prefix]
+        text = os.path.join(args.out, "eval-prefix.txt")
+        open(text, "wb").write(data)
+    onnx_path = os.path.join(args.model, "prefill", "model.onnx")
+    dense = os.path.join(args.out, "fp32.slmpkg")
+    compile_pkg(args.tools, onnx_path, dense, [])
+    fp32 = eval_bpb(args.tools, dense, text)
+    print("fp32 bits_per_byte=%.6f (%s)" % (fp32, "full eval.txt" if not args.prefix
+                                            else "first %d bytes" % args.prefix))
+    passed = failed = 0
+    for item in args.bound:
+        label, bound = item.rsplit("=", 1)
+        spec, _, extra = label.partition("+")
+        tag = label.replace(":", "_").replace(" ", "").replace("+", "_").replace("-", "")
+        pkg = os.path.join(args.out, tag + ".slmpkg")
+        report = os.path.join(args.out, tag + ".json")
+        problems = []
+        bpb = float("nan")
+        try:
+            compile_pkg(args.tools, onnx_path, pkg,
+                        ["--prune", spec, "--report", report] + extra.split())
+            bpb = eval_bpb(args.tools, pkg, text)
+        except RuntimeError as e:
+            problems.append(str(e).strip())
+        delta = 100.0 * (bpb - fp32) / fp32
+        if not problems:
+            if not math.isfinite(bpb):
+                problems.append("bits per byte is not finite")
+            elif not 0 < delta <= float(bound):
+                problems.append("delta %+.3f %% not in (0, %s]" % (delta, bound))
+            rep = json.load(open(report))
+            pruned = [l for l in rep["layers"] if "pruned" in l]
+            want = target_sparsity(spec)
+            bad = [l["name"] for l in pruned
+                   if l["pruned"]["method"] != spec or abs(l["pruned"]["sparsity"] - want) > 1e-3]
+            if not pruned or bad:
+                problems.append("report: %d pruned layers, wrong sparsity in %s" %
+                                (len(pruned), bad))
+            if any(l["name"] == "lm_head" for l in pruned):
+                problems.append("lm_head was pruned")
+            summary = rep.get("pruning", {})
+        else:
+            summary = {}
+        print("%s %-32s bits_per_byte=%.6f delta=%+.3f %% (bound %s %%) layers=%s "
+              "sparsity=%s %s" % ("FAIL" if problems else "PASS", label, bpb, delta, bound,
+                                  summary.get("weights"), summary.get("sparsity"),
+                                  "; ".join(problems)))
+        passed += not problems
+        failed += bool(problems)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Numerics of `slmc compile --prune` on a tiny 3-projection MLP.
+
+x [4, 64] -> MatMul w1 [64, 64] + b1 -> Relu -> MatMul w2 [64, 48] -> Relu
+-> MatMul w3 [48, 16] -> y (weights above the 1 KiB inline limit: slm.weight). w1 and w2 are pruned (w3 projects to the output:
+the lm_head, which stays dense). For each spec this writes the expected y
+from a numpy reference of the pruning (magnitude scores, reduction along
+axis 0, per-layer unstructured / N:M groups), compiles the package with
+--report, runs `slmc-run --test-dir` against the reference, and checks the
+report's `pruned` entries. Prints PASS/FAIL lines and `N passed, N failed`.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from onnx_cases import init, make_model, node  # noqa: E402
+
+
+def weights():
+    rng = np.random.default_rng(7)
+    return {
+        "w1": rng.standard_normal((64, 64)).astype(np.float32) * 0.3,
+        "b1": rng.standard_normal(64).astype(np.float32) * 0.1,
+        "w2": rng.standard_normal((64, 48)).astype(np.float32) * 0.3,
+        "w3": rng.standard_normal((48, 16)).astype(np.float32) * 0.3,
+    }
+
+
+def model(w):
+    F = TensorProto.FLOAT
+    nodes = [
+        node("MatMul", ["x", "w1"], ["h1"], name="fc1"),
+        node("Add", ["h1", "b1"], ["h1b"], name="fc1_bias"),
+        node("Relu", ["h1b"], ["a1"]),
+        node("MatMul", ["a1", "w2"], ["h2"], name="fc2"),
+        node("Relu", ["h2"], ["a2"]),
+        node("MatMul", ["a2", "w3"], ["y"], name="fc3"),
+    ]
+    return make_model(nodes, [helper.make_tensor_value_info("x", F, [4, 64])],
+                      [helper.make_tensor_value_info("y", F, [4, 16])],
+                      [init(k, v) for k, v in w.items()])
+
+
+def prune(w, spec):
+    """numpy reference of compiler/Pruner.cpp for [K, N] weights (axis 0)."""
+    w = w.copy()
+    score = np.abs(w)
+    if spec.startswith("unstructured:"):
+        remove = int(round(float(spec.split(":")[1]) * w.size))
+        order = np.argsort(score, axis=None, kind="stable")[:remove]
+        w.reshape(-1)[order] = 0
+        return w
+    n, m = (int(v) for v in spec.split(":"))
+    k = w.shape[0]
+    assert k % m == 0
+    for o in range(w.shape[1]):
+        for start in range(0, k, m):
+            idx = np.argsort(score[start:start + m, o], kind="stable")[:m - n]
+            w[start + idx, o] = 0
+    return w
+
+
+def forward(w, x):
+    a1 = np.maximum(x @ w["w1"] + w["b1"], 0)
+    a2 = np.maximum(a1 @ w["w2"], 0)
+    return a2 @ w["w3"]
+
+
+def save(path, array, name):
+    with open(path, "wb") as f:
+        f.write(numpy_helper.from_array(array, name).SerializeToString())
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--tools", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--spec", action="append", default=[])
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    w = weights()
+    onnx_path = os.path.join(args.out, "mlp.onnx")
+    with open(onnx_path, "wb") as f:
+        f.write(model(w).SerializeToString())
+    x = np.random.default_rng(3).standard_normal((4, 64)).astype(np.float32)
+    passed = failed = 0
+    for spec in args.spec:
+        tag = spec.replace(":", "_")
+        pruned = dict(w, w1=prune(w["w1"], spec), w2=prune(w["w2"], spec))
+        dense_y = forward(w, x)
+        y = forward(pruned, x).astype(np.float32)
+        data = os.path.join(args.out, tag, "test_data_set_0")
+        os.makedirs(data, exist_ok=True)
+        save(os.path.join(data, "input_0.pb"), x, "x")
+        save(os.path.join(data, "output_0.pb"), y, "y")
+        pkg = os.path.join(args.out, tag + ".slmpkg")
+        report = os.path.join(args.out, tag + ".json")
+        r = subprocess.run([os.path.join(args.tools, "slmc"), "compile", onnx_path, "-o", pkg,
+                            "--prune", spec, "--report", report, "--quiet"],
+                           capture_output=True, text=True)
+        if r.returncode == 0:
+            r = subprocess.run([os.path.join(args.tools, "slmc-run"), pkg, "--test-dir",
+                                os.path.dirname(data)], capture_output=True, text=True)
+        problems = []
+        if r.returncode != 0:
+            problems.append("run: " + r.stdout + r.stderr)
+        else:
+            layers = json.load(open(report))["layers"]
+            seen = {}
+            for layer in layers:
+                dense = layer["weight"].split("#")[0]
+                seen[dense] = layer.get("pruned")
+            for name in ("w1", "w2"):
+                info = seen.get(name)
+                expected = float(np.mean(pruned[name] == 0))
+                if not info or info["method"] != spec or abs(info["sparsity"] - expected) > 1e-6:
+                    problems.append("report of %s: %s (expected sparsity %g)" %
+                                    (name, info, expected))
+            if seen.get("w3") is not None:
+                problems.append("the lm_head w3 was pruned: %s" % seen.get("w3"))
+        # The pruned model must differ from the dense one (pruning happened).
+        if np.allclose(dense_y, y, atol=1e-3):
+            problems.append("the reference equals the dense output")
+        print("%s %s %s" % ("FAIL" if problems else "PASS", spec, "; ".join(problems)))
+        passed += not problems
+        failed += bool(problems)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
