@@ -16,6 +16,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -133,7 +134,45 @@ llvm::Error materializeWeightConcats(ModuleOp module, WeightStore &weights) {
 }
 
 llvm::Error applyQuantization(ModuleOp module, WeightStore &weights, const Target &target,
-                              const CompileOptions &options) {
+                              const CompileOptions &options, QuantPlan *plan) {
+  return applyQuantization(module, weights, target.hardware(), &target, options, plan);
+}
+
+/// --quant auto: plans the schemes (QuantPlanner.h), prints the table.
+static llvm::Expected<QuantPlan> planAuto(ModuleOp module, WeightStore &weights,
+                                          const HardwareSpec &hardware, const Target *target,
+                                          const CompileOptions &options) {
+  QuantPlanOptions planOptions = options.plan;
+  planOptions.userOverrides = options.quantOverrides;
+  planOptions.hasCodegen = target != nullptr;
+  if (target)
+    planOptions.kernelSchemes = target->quantSchemes();
+  planOptions.sensitivity.search = options.scaleSearch;
+  if (options.progress)
+    options.progress("planning quantization for " + hardware.name + " (objective " +
+                     planObjectiveName(planOptions.objective).str() + ", budget " +
+                     llvm::formatv("{0}", planOptions.budgetPercent).str() + " %)");
+  auto plan = planQuantization(module, weights, hardware, planOptions);
+  if (!plan)
+    return plan.takeError();
+  std::string table;
+  llvm::raw_string_ostream os(table);
+  printPlanTable(*plan, os);
+  if (!options.reportTextPath.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream file(options.reportTextPath, ec);
+    if (ec)
+      return makeError("cannot write '" + options.reportTextPath + "': " + ec.message());
+    file << table;
+  } else if (options.planTable) {
+    options.planTable(table);
+  }
+  return plan;
+}
+
+llvm::Error applyQuantization(ModuleOp module, WeightStore &weights,
+                              const HardwareSpec &hardware, const Target *target,
+                              const CompileOptions &options, QuantPlan *planOut) {
   if (auto err = materializeWeightConcats(module, weights))
     return err;
   if (options.quant == "none" && options.quantOverrides.empty())
@@ -142,6 +181,16 @@ llvm::Error applyQuantization(ModuleOp module, WeightStore &weights, const Targe
   QuantizeOptions quantizeOptions;
   quantizeOptions.scheme = options.quant;
   quantizeOptions.overrides.assign(options.quantOverrides.begin(), options.quantOverrides.end());
+  if (options.quant == "auto") {
+    auto plan = planAuto(module, weights, hardware, target, options);
+    if (!plan)
+      return plan.takeError();
+    quantizeOptions.scheme = "none";
+    std::vector<std::string> overrides = plan->overrides(options.quantOverrides);
+    quantizeOptions.overrides.assign(overrides.begin(), overrides.end());
+    if (planOut)
+      *planOut = std::move(*plan);
+  }
   pm.addPass(createQuantize(quantizeOptions));
   if (failed(pm.run(module)))
     return makeError("quantization failed");
@@ -150,14 +199,20 @@ llvm::Error applyQuantization(ModuleOp module, WeightStore &weights, const Targe
   llvm::Error error = llvm::Error::success();
   module.walk([&](WeightOp w) {
     QuantAttr quant = getQuantEncoding(w.getType());
-    if (quant && !target.runsQuantScheme(quant.getScheme()) && !error)
-      error = makeError("target '" + target.spec().name + "' has no kernels for scheme '" +
+    if (!quant || error)
+      return;
+    if (target && !target->runsQuantScheme(quant.getScheme()))
+      error = makeError("target '" + target->spec().name + "' has no kernels for scheme '" +
                         quant.getScheme() + "'");
+    else if (!target && !hardware.quantSupport(quant.getScheme()))
+      error = makeError("target '" + hardware.name + "' does not run scheme '" +
+                        quant.getScheme() + "' (its spec lists neither native nor emulated "
+                        "support)");
   });
   return error;
 }
 
-llvm::json::Object describeGraph(ModuleOp module) {
+llvm::json::Object describeGraph(ModuleOp module, const QuantPlan *plan) {
   std::map<std::string, int64_t> counts;
   llvm::json::Array layers;
   module.walk([&](Operation *op) {
@@ -179,19 +234,30 @@ llvm::json::Object describeGraph(ModuleOp module) {
       llvm::json::Array shape;
       for (int64_t d : type.getShape())
         shape.push_back(d);
-      layers.push_back(llvm::json::Object{
+      llvm::json::Object layer{
           {"name", layerNameOf(op)},
           {"op", op->getName().getStringRef()},
           {"weight", weight.getName()},
           {"shape", std::move(shape)},
           {"scheme", quant ? quant.getScheme().str() : std::string("none")},
-      });
+      };
+      if (const PlanLayer *planned = plan ? plan->find(weight.getName()) : nullptr) {
+        layer["weight_hash"] = planned->hash;
+        layer["candidates"] = candidatesToJson(*planned);
+        layer["sensitivity"] = std::round(planned->winner().sensitivity * 1e6) / 1e6;
+        layer["predicted_us"] = std::round(planned->winner().predictedUs * 1e3) / 1e3;
+        layer["reason"] = planned->reason;
+      }
+      layers.push_back(std::move(layer));
     }
   });
   llvm::json::Object opCounts;
   for (auto &[name, count] : counts)
     opCounts[name] = count;
-  return llvm::json::Object{{"op_counts", std::move(opCounts)}, {"layers", std::move(layers)}};
+  llvm::json::Object report{{"op_counts", std::move(opCounts)}, {"layers", std::move(layers)}};
+  if (plan)
+    report["plan"] = planToJson(*plan);
+  return report;
 }
 
 llvm::Error writeJson(llvm::StringRef path, llvm::json::Value json) {
@@ -335,9 +401,11 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
   std::vector<PruneRecord> pruned;
   if (auto err = applyPruning(module, weights, options.prune, options.pruneScore, pruned))
     return err;
-  if (auto err = applyQuantization(module, weights, target, options))
+  QuantPlan plan;
+  if (auto err = applyQuantization(module, weights, target, options, &plan))
     return err;
-  llvm::json::Object report = describeGraph(module);
+  llvm::json::Object report =
+      describeGraph(module, options.quant == "auto" ? &plan : nullptr);
   addPruneReport(report, pruned);
 
   progress("lowering for " + spec.name);

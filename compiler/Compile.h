@@ -2,6 +2,7 @@
 #ifndef SLMC_COMPILER_COMPILE_H
 #define SLMC_COMPILER_COMPILE_H
 
+#include "compiler/QuantPlanner.h"
 #include "compiler/Quantizer.h"
 #include "compiler/WeightStore.h"
 #include "targets/Target.h"
@@ -18,10 +19,19 @@ struct CompileOptions {
   uint32_t contextLimit = 0;
   /// Time every kernel call (for `slmc-run --bench`'s per-kernel profile).
   bool profile = false;
-  /// Default quantization scheme of matmul weights ("none": fp32) and
-  /// per-layer overrides ("pattern=scheme"), see slm-quantize.
+  /// Default quantization scheme of matmul weights ("none": fp32; "auto":
+  /// planned per weight, see `plan`) and per-layer overrides
+  /// ("pattern=scheme"), see slm-quantize.
   std::string quant = "none";
   std::vector<std::string> quantOverrides;
+  /// --quant auto: objective, accuracy budget, phases, calibration and
+  /// sensitivity sources (QuantPlanner.h). userOverrides and kernelSchemes
+  /// are filled from quantOverrides and the target.
+  QuantPlanOptions plan;
+  /// Where the plan's readable table goes: a file, or empty for
+  /// `planTable` (nothing when that is unset too).
+  std::string reportTextPath;
+  std::function<void(const std::string &)> planTable;
   ScaleSearch scaleSearch = ScaleSearch::Mse;
   /// Keep fp32 weights holding the dequantized values instead (fp32 kernels
   /// compute what the quantized ones should: a reference, and an accuracy
@@ -39,7 +49,10 @@ struct CompileOptions {
 
 /// The report's view of an slm graph: `op_counts` (each slm op's name ->
 /// count) and `layers` (every projection: name, op, weight, shape, scheme).
-llvm::json::Object describeGraph(mlir::ModuleOp module);
+/// With a plan (--quant auto), each layer gains `candidates` (scheme,
+/// predicted_us, sensitivity, ...), `sensitivity` and `reason`, and the
+/// report a top-level `plan`.
+llvm::json::Object describeGraph(mlir::ModuleOp module, const QuantPlan *plan = nullptr);
 /// Writes `json` to `path` through a temporary file and a rename.
 llvm::Error writeJson(llvm::StringRef path, llvm::json::Value json);
 
@@ -51,7 +64,15 @@ llvm::Error materializeWeightConcats(mlir::ModuleOp module, WeightStore &weights
 /// slm-quantize with the options' schemes (nothing for "none") and checks
 /// that the target has kernels for every scheme used.
 llvm::Error applyQuantization(mlir::ModuleOp module, WeightStore &weights,
-                              const Target &target, const CompileOptions &options);
+                              const Target &target, const CompileOptions &options,
+                              QuantPlan *plan = nullptr);
+/// The same for `hardware`, with or without a code generator (`target` null:
+/// a spec-only target such as arm64-a78, for --emit=slm and reports). With
+/// `options.quant == "auto"` the planner chooses the schemes and `plan`
+/// (when given) receives the plan.
+llvm::Error applyQuantization(mlir::ModuleOp module, WeightStore &weights,
+                              const HardwareSpec &hardware, const Target *target,
+                              const CompileOptions &options, QuantPlan *plan = nullptr);
 
 /// Quantizes (applyQuantization), lowers an imported, canonicalized module for `target`, builds its kernel
 /// library and writes the package to `outputPath` (temp file + rename).

@@ -91,9 +91,52 @@ static cl::opt<bool> printPipeline("print-pipeline",
                                    cl::sub(compileCmd));
 static cl::opt<std::string> quantScheme(
     "quant",
-    cl::desc("Quantization scheme of the matmul weights: none (default) or a scheme of "
-             "--list-schemes"),
+    cl::desc("Quantization scheme of the matmul weights: none (default), auto (a scheme per "
+             "weight chosen by the target's cost model within --accuracy-budget) or a scheme "
+             "of --list-schemes"),
     cl::value_desc("scheme"), cl::init("none"), cl::sub(compileCmd));
+static cl::opt<std::string> accuracyBudget(
+    "accuracy-budget",
+    cl::desc("--quant auto: the most the plan may add to bits per byte, in percent "
+             "(default 1%)"),
+    cl::value_desc("percent"), cl::init("1%"), cl::sub(compileCmd));
+static cl::opt<std::string> planObjective(
+    "objective",
+    cl::desc("--quant auto: what to minimise: decode (a decode step's time, default), "
+             "prefill (a prefill's time) or size (the weights' bytes)"),
+    cl::value_desc("decode|prefill|size"), cl::init("decode"), cl::sub(compileCmd));
+static cl::opt<std::string> calibrationPath(
+    "calibration",
+    cl::desc("--quant auto: a cost-model calibration database (JSON, docs/cost-model.md) "
+             "overriding the default efficiency factors"),
+    cl::value_desc("file.json"), cl::sub(compileCmd));
+static cl::opt<std::string> sensitivityPath(
+    "sensitivity",
+    cl::desc("--quant auto: measured per-weight sensitivities (tools/slmc-sensitivity.py); "
+             "weights it lacks are estimated"),
+    cl::value_desc("file.json"), cl::sub(compileCmd));
+static cl::opt<std::string> sensitivityCache(
+    "sensitivity-cache",
+    cl::desc("--quant auto: the cache of quantization errors (default "
+             "$XDG_CACHE_HOME/slmc/quant-sensitivity.json; none: no cache)"),
+    cl::value_desc("file.json|none"), cl::sub(compileCmd));
+static cl::opt<unsigned> planSeq(
+    "plan-seq", cl::desc("--quant auto: tokens of the prefill the cost model times (default 128)"),
+    cl::init(128), cl::sub(compileCmd));
+static cl::opt<unsigned> planPast(
+    "plan-past",
+    cl::desc("--quant auto: cached tokens before the decode step the cost model times "
+             "(default 128)"),
+    cl::init(128), cl::sub(compileCmd));
+static cl::opt<unsigned> planThreads(
+    "plan-threads",
+    cl::desc("--quant auto: cores the cost model assumes busy (default: all of the target's)"),
+    cl::init(0), cl::sub(compileCmd));
+static cl::opt<std::string> reportTextPath(
+    "report-text",
+    cl::desc("--quant auto: write the plan's table to this file (default: stderr unless "
+             "--quiet)"),
+    cl::value_desc("file"), cl::sub(compileCmd));
 static cl::list<std::string> quantOverrides(
     "quant-override",
     cl::desc("Per-layer scheme, pattern=scheme (glob on the ONNX node name, the weight name, "
@@ -299,11 +342,93 @@ static int runCompile() {
       codegenName = spec->codegen.empty() ? spec->name : spec->codegen;
     userSpec = std::move(*spec);
   }
+  // --quant and the planner's options, checked before the model is read.
+  bool autoQuant = quantScheme == "auto";
+  if (quantScheme != "none" && !autoQuant &&
+      !slm::lookupQuantScheme(std::string_view(quantScheme.getValue()))) {
+    errs() << "slmc: error: unknown quantization scheme '" << quantScheme
+           << "' (known: none, auto, " << slm::quantSchemeNames() << ")\n";
+    return 1;
+  }
+  for (cl::Option *o : std::initializer_list<cl::Option *>{
+           &accuracyBudget, &planObjective, &calibrationPath, &sensitivityPath,
+           &sensitivityCache, &planSeq, &planPast, &planThreads, &reportTextPath})
+    if (o->getNumOccurrences() && !autoQuant) {
+      errs() << "slmc: error: --" << o->ArgStr << " needs --quant auto\n";
+      return 1;
+    }
+  slm::CompileOptions options;
+  std::optional<slm::CostCalibration> calibration;
+  std::optional<slm::SensitivityDatabase> measured;
+  if (autoQuant) {
+    auto budget = slm::parseAccuracyBudget(accuracyBudget);
+    auto objective = slm::parsePlanObjective(planObjective);
+    if (!budget) {
+      errs() << "slmc: error: --accuracy-budget: " << toString(budget.takeError()) << "\n";
+      return 1;
+    }
+    if (!objective) {
+      errs() << "slmc: error: --objective: " << toString(objective.takeError()) << "\n";
+      return 1;
+    }
+    options.plan.budgetPercent = *budget;
+    options.plan.objective = *objective;
+    if (planSeq == 0) {
+      errs() << "slmc: error: --plan-seq must be at least 1\n";
+      return 1;
+    }
+    options.plan.prefillSeq = planSeq;
+    options.plan.decodePast = planPast;
+    options.plan.threads = planThreads;
+    if (!calibrationPath.empty()) {
+      auto c = slm::loadCostCalibration(calibrationPath);
+      if (!c) {
+        errs() << "slmc: error: " << toString(c.takeError()) << "\n";
+        return 1;
+      }
+      calibration = std::move(*c);
+      options.plan.calibration = &*calibration;
+    }
+    if (!sensitivityPath.empty()) {
+      auto db = slm::loadSensitivityDatabase(sensitivityPath);
+      if (!db) {
+        errs() << "slmc: error: " << toString(db.takeError()) << "\n";
+        return 1;
+      }
+      measured = std::move(*db);
+      options.plan.sensitivity.measured = &*measured;
+    }
+    options.plan.sensitivity.cachePath = sensitivityCache;
+    options.reportTextPath = reportTextPath;
+    options.planTable = [](const std::string &table) {
+      if (!quiet)
+        errs() << table;
+    };
+  }
+
   auto target = slm::lookupTarget(codegenName);
-  if (!target) {
+  // A target with a hardware spec but no code generator (arm64-*, hexagon-*,
+  // trn*): --emit=slm plans and reports for it (predicted), nothing else.
+  std::optional<slm::HardwareSpec> specOnly;
+  if (!target && emitKind == EmitKind::Slm) {
+    auto spec = userSpec ? Expected<slm::HardwareSpec>(std::move(*userSpec))
+                         : slm::lookupHardwareSpec(codegenName);
+    if (spec) {
+      consumeError(target.takeError());
+      specOnly = std::move(*spec);
+      userSpec.reset();
+    } else {
+      consumeError(spec.takeError());
+    }
+  }
+  if (!target && !specOnly) {
     bool fromSpec = userSpec && targetName.getNumOccurrences() == 0;
-    errs() << "slmc: error: " << (fromSpec ? targetSpecPath + ": " : std::string())
-           << toString(target.takeError()) << "\n";
+    std::string message = toString(target.takeError());
+    errs() << "slmc: error: " << (fromSpec ? targetSpecPath + ": " : std::string()) << message
+           << "\n";
+    if (StringRef(message).contains("no code generator"))
+      errs() << "slmc: note: --emit=slm (with --report, --quant auto) works for it: the plan "
+                "and report are predicted from its hardware spec\n";
     return 1;
   }
   if (userSpec)
@@ -311,8 +436,10 @@ static int runCompile() {
       errs() << "slmc: error: " << targetSpecPath << ": " << toString(std::move(err)) << "\n";
       return 1;
     }
-  if (printPipeline)
-    errs() << slm::getLoweringPipeline(**target, profileKernels) << "\n";
+  const slm::HardwareSpec &hardware = specOnly ? *specOnly : (*target)->hardware();
+  const slm::Target *codegen = specOnly ? nullptr : target->get();
+  if (printPipeline && codegen)
+    errs() << slm::getLoweringPipeline(*codegen, profileKernels) << "\n";
   mlir::DialectRegistry registry;
   slm::registerCodegenDialects(registry);
   mlir::MLIRContext context(registry);
@@ -333,7 +460,6 @@ static int runCompile() {
                ? 0
                : 1;
   };
-  slm::CompileOptions options;
   options.contextLimit = contextLimit;
   options.profile = profileKernels;
   options.quant = quantScheme;
@@ -361,16 +487,22 @@ static int runCompile() {
     errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
     return 1;
   }
-  if (auto err = slm::applyQuantization(*module, weights, **target, options)) {
+  slm::QuantPlan plan;
+  if (auto err = slm::applyQuantization(*module, weights, hardware, codegen, options, &plan)) {
     errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
     return 1;
   }
   if (emitKind == EmitKind::Slm) {
-    if (!reportPath.empty())
-      if (auto err = slm::writeJson(reportPath, slm::describeGraph(*module))) {
+    if (!reportPath.empty()) {
+      llvm::json::Object report = slm::describeGraph(*module, autoQuant ? &plan : nullptr);
+      report["target"] = hardware.name;
+      if (!codegen)
+        report["codegen"] = false;
+      if (auto err = slm::writeJson(reportPath, std::move(report))) {
         errs() << "slmc: error: " << toString(std::move(err)) << "\n";
         return 1;
       }
+    }
     return printModule();
   }
   progress("lowering for " + (*target)->spec().name);
