@@ -399,7 +399,8 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
   }
 
   std::vector<PruneRecord> pruned;
-  if (auto err = applyPruning(module, weights, options.prune, options.pruneScore, pruned))
+  if (auto err = applyPruning(module, weights, options.prune, options.pruneScore, pruned,
+                                options.pruneNorms))
     return err;
   QuantPlan plan;
   if (auto err = applyQuantization(module, weights, target, options, &plan))

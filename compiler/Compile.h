@@ -12,6 +12,9 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <map>
+#include <vector>
+
 namespace slm {
 
 struct CompileOptions {
@@ -41,6 +44,9 @@ struct CompileOptions {
   /// applied before quantization, and its score (magnitude | activation).
   std::string prune = "none";
   std::string pruneScore = "magnitude";
+  /// --prune-score activation: per dense weight, its input channels' norms
+  /// (PruneNorms, compiler/PruneGraph.h).
+  const std::map<std::string, std::vector<float>> *pruneNorms = nullptr;
   /// Where to write the JSON report (op counts, quantized layers); empty: none.
   std::string reportPath;
   /// Called with a line of progress for each long step.

@@ -6,7 +6,9 @@
 #include "dialects/slm/IR/SlmOps.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 #include <cstring>
@@ -22,8 +24,104 @@ static llvm::Error makeError(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
+llvm::Expected<PruneNorms> loadPruneNorms(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return makeError("cannot read '" + path + "': " + buffer.getError().message());
+  auto json = llvm::json::parse((*buffer)->getBuffer());
+  if (!json)
+    return makeError("'" + path + "': " + llvm::toString(json.takeError()));
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Object *map = root ? root->getObject("weights") : nullptr;
+  if (!map)
+    return makeError("'" + path + "' has no \"weights\" object");
+  PruneNorms norms;
+  for (const auto &[name, value] : *map) {
+    const llvm::json::Array *list = value.getAsArray();
+    if (!list)
+      return makeError("'" + path + "': weights." + name.str() + " is not an array");
+    std::vector<float> &out = norms[name.str()];
+    for (const llvm::json::Value &v : *list) {
+      auto d = v.getAsNumber();
+      if (!d)
+        return makeError("'" + path + "': weights." + name.str() + " holds a non-number");
+      out.push_back(float(*d));
+    }
+  }
+  return norms;
+}
+
+/// The activation the projection of `op` reads, for weight operand `operand`.
+static Value projectionInput(Operation *op, OpOperand *operand) {
+  if (auto matmul = dyn_cast<MatMulOp>(op))
+    return matmul.getLhs();
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return linear.getX();
+  if (auto gemm = dyn_cast<GemmOp>(op))
+    return gemm.getA();
+  if (auto mlp = dyn_cast<GatedMlpOp>(op))
+    if (operand != &mlp.getWDownMutable())
+      return mlp.getX();
+  return {};
+}
+
+llvm::Error addPruneCaptureOutputs(ModuleOp module) {
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  if (!main)
+    return makeError("the module has no @main");
+  SmallVector<Value> values;
+  SmallVector<std::string> names;
+  std::map<std::string, bool> seen;
+  main.walk([&](Operation *op) {
+    if (isa<GatherOp>(op))
+      return;
+    SmallVector<QuantizableWeight> found = quantizableWeights(op);
+    if (found.empty() || layerNameOf(op) == "lm_head")
+      return;
+    for (QuantizableWeight &w : found) {
+      Value input = projectionInput(op, w.operand);
+      auto weight = w.operand->get().getDefiningOp<WeightOp>();
+      if (!input || !weight || seen[weight.getName().str()])
+        continue;
+      seen[weight.getName().str()] = true;
+      values.push_back(input);
+      names.push_back(("capture." + weight.getName()).str());
+    }
+  });
+  if (values.empty())
+    return makeError("--prune-capture: the model has no projection to capture");
+  auto ret = cast<func::ReturnOp>(main.getBody().back().getTerminator());
+  SmallVector<DictionaryAttr> attrs;
+  for (unsigned i = 0; i < main.getNumResults(); ++i)
+    attrs.push_back(main.getResultAttrDict(i) ? main.getResultAttrDict(i)
+                                              : DictionaryAttr::get(main.getContext()));
+  // Each output is the per-channel sum of squares over all tokens: x * x
+  // summed over every axis but the last (a new value: returning the
+  // activation itself would alias buffers the kernels update in place).
+  OpBuilder b(ret);
+  for (Value &value : values) {
+    auto type = cast<RankedTensorType>(value.getType());
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i + 1 < type.getRank(); ++i)
+      axes.push_back(i);
+    Value square = MulOp::create(b, ret.getLoc(), value, value);
+    value = ReduceSumOp::create(b, ret.getLoc(), square, b.getDenseI64ArrayAttr(axes),
+                                b.getBoolAttr(false));
+  }
+  SmallVector<Type> results(main.getResultTypes());
+  for (auto [value, name] : llvm::zip(values, names)) {
+    results.push_back(value.getType());
+    attrs.push_back(b.getDictionaryAttr(b.getNamedAttr("slm.name", b.getStringAttr(name))));
+  }
+  ret->insertOperands(ret->getNumOperands(), values);
+  main.setFunctionType(b.getFunctionType(main.getArgumentTypes(), results));
+  main.setAllResultAttrs(attrs);
+  return llvm::Error::success();
+}
+
 llvm::Error applyPruning(ModuleOp module, WeightStore &weights, llvm::StringRef specText,
-                         llvm::StringRef scoreText, std::vector<PruneRecord> &records) {
+                         llvm::StringRef scoreText, std::vector<PruneRecord> &records,
+                         const PruneNorms *norms) {
   if (specText.empty() || specText == "none")
     return llvm::Error::success();
   auto spec = parsePruneSpec(specText);
@@ -32,9 +130,9 @@ llvm::Error applyPruning(ModuleOp module, WeightStore &weights, llvm::StringRef 
   auto score = parsePruneScore(scoreText.empty() ? "magnitude" : scoreText);
   if (!score)
     return score.takeError();
-  if (*score == PruneScore::Activation)
-    return makeError("--prune-score activation needs calibration activations, which slmc "
-                     "cannot capture yet (docs/pruning.md); use magnitude");
+  if (*score == PruneScore::Activation && !norms)
+    return makeError("--prune-score activation needs --prune-norms (input-channel norms "
+                     "from tools/slmc-prune-calibrate.py, docs/pruning.md)");
   // Merged projections (slm-merge-projections) read one concatenated weight.
   if (auto err = materializeWeightConcats(module, weights))
     return err;
@@ -79,7 +177,16 @@ llvm::Error applyPruning(ModuleOp module, WeightStore &weights, llvm::StringRef 
         size_t count = entry->bytes.size() / 4;
         std::vector<float> values(count);
         std::memcpy(values.data(), entry->bytes.data(), count * 4);
-        auto stats = pruneWeight(values, type.getShape(), site.axis, *spec);
+        llvm::ArrayRef<float> inputNorms;
+        if (*score == PruneScore::Activation) {
+          // A merged weight "a+b+c": the parts read the same input.
+          std::string part = source.getName().split('+').first.str();
+          auto it = norms->find(part);
+          if (it == norms->end())
+            return makeError("--prune-norms has no norms for weight '" + part + "'");
+          inputNorms = it->second;
+        }
+        auto stats = pruneWeight(values, type.getShape(), site.axis, *spec, inputNorms);
         if (!stats)
           return makeError("weight '" + entry->name + "': " + llvm::toString(stats.takeError()));
         std::vector<uint8_t> bytes(count * 4);

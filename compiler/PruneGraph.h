@@ -17,6 +17,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,26 @@ struct PruneRecord {
   PruneStats stats;
 };
 
+/// Per dense weight name, the L2 norm of each input channel of its
+/// projection over calibration activations (tools/slmc-prune-calibrate.py).
+using PruneNorms = std::map<std::string, std::vector<float>>;
+/// Reads `{"weights": {name: [norm, ...]}}`.
+llvm::Expected<PruneNorms> loadPruneNorms(llvm::StringRef path);
+
 /// Prunes every projection weight of `module` with `spec` ("" or "none":
-/// nothing) scored by `score` ("magnitude"; "activation" is not available
-/// yet). Materializes weight concatenations first. Appends to `records`.
+/// nothing) scored by `score`: "magnitude", or "activation" with `norms`
+/// (a merged weight "a+b" uses a's norms: the parts share the input).
+/// Materializes weight concatenations first. Appends to `records`.
 llvm::Error applyPruning(mlir::ModuleOp module, WeightStore &weights, llvm::StringRef spec,
-                         llvm::StringRef score, std::vector<PruneRecord> &records);
+                         llvm::StringRef score, std::vector<PruneRecord> &records,
+                         const PruneNorms *norms = nullptr);
+
+/// --prune-capture (calibration): adds to @main one output per projection
+/// weight, "capture.<weight>": the sum over all tokens of the square of each
+/// input channel of the projection's input activations
+/// (slm.matmul lhs, slm.linear / slm.gated_mlp x, slm.gemm a; with
+/// --no-fusion every projection is a plain matmul with its own input).
+llvm::Error addPruneCaptureOutputs(mlir::ModuleOp module);
 
 /// Adds `pruned` {method, score, sparsity, removed, total} to each report
 /// layer whose weight is a pruned one, and a top-level `pruning` summary.

@@ -8,7 +8,8 @@ flags after '+', e.g. "2:4+--quant int8-channel"), runs `slmc-run
 bits per byte is finite and 100 * (bpb_pruned - bpb_fp32) / bpb_fp32 is in
 (0, PERCENT]. Also checks each package's report: every pruned layer's
 achieved sparsity equals the spec's. Prints one line per spec (the table of
-bench/pruning.md) and `N passed, N failed`.
+bench/pruning.md), then for each --better A<B whether A's bits per byte is
+below B's (activation-aware vs magnitude), and `N passed, N failed`.
 """
 import argparse
 import json
@@ -49,6 +50,8 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--prefix", type=int, default=0, help="evaluate the first N bytes only")
     p.add_argument("--bound", action="append", default=[], help="spec=max delta percent")
+    p.add_argument("--better", action="append", default=[],
+                   help="LABEL_A<LABEL_B: bits per byte of --bound A is below B's")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     text = os.path.join(args.model, "eval.txt")
@@ -63,10 +66,11 @@ def main():
     print("fp32 bits_per_byte=%.6f (%s)" % (fp32, "full eval.txt" if not args.prefix
                                             else "first %d bytes" % args.prefix))
     passed = failed = 0
+    results = {}
     for item in args.bound:
         label, bound = item.rsplit("=", 1)
         spec, _, extra = label.partition("+")
-        tag = label.replace(":", "_").replace(" ", "").replace("+", "_").replace("-", "")
+        tag = "".join(c if c.isalnum() or c == "." else "_" for c in label.replace("--", ""))[:80]
         pkg = os.path.join(args.out, tag + ".slmpkg")
         report = os.path.join(args.out, tag + ".json")
         problems = []
@@ -102,6 +106,15 @@ def main():
                                   "; ".join(problems)))
         passed += not problems
         failed += bool(problems)
+        results[label] = bpb
+    for item in args.better:
+        a, b = item.split("<")
+        ok = results.get(a, float("nan")) < results.get(b, float("nan"))
+        print("%s BETTER %s (%.6f) < %s (%.6f)" % ("PASS" if ok else "FAIL", a,
+                                                   results.get(a, float("nan")), b,
+                                                   results.get(b, float("nan"))))
+        passed += ok
+        failed += not ok
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

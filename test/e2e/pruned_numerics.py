@@ -5,7 +5,8 @@ x [4, 64] -> MatMul w1 [64, 64] + b1 -> Relu -> MatMul w2 [64, 48] -> Relu
 -> MatMul w3 [48, 16] -> y (weights above the 1 KiB inline limit: slm.weight). w1 and w2 are pruned (w3 projects to the output:
 the lm_head, which stays dense). For each spec this writes the expected y
 from a numpy reference of the pruning (magnitude scores, reduction along
-axis 0, per-layer unstructured / N:M groups), compiles the package with
+axis 0, per-layer unstructured / N:M groups; SPEC@activation: scores
+|w| x made-up input-channel norms passed with --prune-norms), compiles the package with
 --report, runs `slmc-run --test-dir` against the reference, and checks the
 report's `pruned` entries. Prints PASS/FAIL lines and `N passed, N failed`.
 """
@@ -47,10 +48,12 @@ def model(w):
                       [init(k, v) for k, v in w.items()])
 
 
-def prune(w, spec):
+def prune(w, spec, norms=None):
     """numpy reference of compiler/Pruner.cpp for [K, N] weights (axis 0)."""
     w = w.copy()
     score = np.abs(w)
+    if norms is not None:
+        score = score * norms[:, None].astype(np.float32)
     if spec.startswith("unstructured:"):
         remove = int(round(float(spec.split(":")[1]) * w.size))
         order = np.argsort(score, axis=None, kind="stable")[:remove]
@@ -90,9 +93,26 @@ def main():
         f.write(model(w).SerializeToString())
     x = np.random.default_rng(3).standard_normal((4, 64)).astype(np.float32)
     passed = failed = 0
-    for spec in args.spec:
-        tag = spec.replace(":", "_")
-        pruned = dict(w, w1=prune(w["w1"], spec), w2=prune(w["w2"], spec))
+    # Made-up input-channel norms for --prune-score activation: a spread of
+    # 100x, so that they change which weights go.
+    rng = np.random.default_rng(11)
+    norms = {"w1": np.exp(rng.uniform(-2.3, 2.3, 64)).astype(np.float32),
+             "w2": np.exp(rng.uniform(-2.3, 2.3, 64)).astype(np.float32)}
+    norms_path = os.path.join(args.out, "norms.json")
+    with open(norms_path, "w") as f:
+        json.dump({"weights": {k: [float(x) for x in v] for k, v in norms.items()}}, f)
+    for item in args.spec:
+        spec, _, score = item.partition("@")
+        activation = score == "activation"
+        tag = item.replace(":", "_").replace("@", "_")
+        pruned = dict(w, w1=prune(w["w1"], spec, norms["w1"] if activation else None),
+                      w2=prune(w["w2"], spec, norms["w2"] if activation else None))
+        if activation:
+            magnitude = prune(w["w1"], spec)
+            if np.array_equal(magnitude == 0, pruned["w1"] == 0):
+                print("FAIL %s: the norms do not change the pruned set" % item)
+                failed += 1
+                continue
         dense_y = forward(w, x)
         y = forward(pruned, x).astype(np.float32)
         data = os.path.join(args.out, tag, "test_data_set_0")
@@ -102,7 +122,9 @@ def main():
         pkg = os.path.join(args.out, tag + ".slmpkg")
         report = os.path.join(args.out, tag + ".json")
         r = subprocess.run([os.path.join(args.tools, "slmc"), "compile", onnx_path, "-o", pkg,
-                            "--prune", spec, "--report", report, "--quiet"],
+                            "--prune", spec, "--report", report, "--quiet"] +
+                           (["--prune-score", "activation", "--prune-norms", norms_path]
+                            if activation else []),
                            capture_output=True, text=True)
         if r.returncode == 0:
             r = subprocess.run([os.path.join(args.tools, "slmc-run"), pkg, "--test-dir",
@@ -119,7 +141,9 @@ def main():
             for name in ("w1", "w2"):
                 info = seen.get(name)
                 expected = float(np.mean(pruned[name] == 0))
-                if not info or info["method"] != spec or abs(info["sparsity"] - expected) > 1e-6:
+                if (not info or info["method"] != spec or
+                        info["score"] != ("activation" if activation else "magnitude") or
+                        abs(info["sparsity"] - expected) > 1e-6):
                     problems.append("report of %s: %s (expected sparsity %g)" %
                                     (name, info, expected))
             if seen.get("w3") is not None:
@@ -127,7 +151,7 @@ def main():
         # The pruned model must differ from the dense one (pruning happened).
         if np.allclose(dense_y, y, atol=1e-3):
             problems.append("the reference equals the dense output")
-        print("%s %s %s" % ("FAIL" if problems else "PASS", spec, "; ".join(problems)))
+        print("%s %s %s" % ("FAIL" if problems else "PASS", item, "; ".join(problems)))
         passed += not problems
         failed += bool(problems)
     print("%d passed, %d failed" % (passed, failed))

@@ -162,8 +162,18 @@ static cl::opt<std::string> pruneSpec(
 static cl::opt<std::string> pruneScore(
     "prune-score",
     cl::desc("--prune: how weights are scored: magnitude (|w|, default) or activation "
-             "(|w| x input-channel norm; not available yet)"),
+             "(|w| x the input channel's norm over calibration text, from --prune-norms)"),
     cl::value_desc("magnitude|activation"), cl::init("magnitude"), cl::sub(compileCmd));
+static cl::opt<std::string> pruneNormsPath(
+    "prune-norms",
+    cl::desc("--prune-score activation: the input-channel norms of each projection "
+             "(JSON from tools/slmc-prune-calibrate.py)"),
+    cl::value_desc("file.json"), cl::sub(compileCmd));
+static cl::opt<bool> pruneCapture(
+    "prune-capture",
+    cl::desc("Calibration for --prune-score activation: add an output per projection "
+             "holding its input activations (use with --no-fusion)"),
+    cl::Hidden, cl::sub(compileCmd));
 static cl::opt<bool> listSchemesFlag("list-schemes",
                                      cl::desc("List the quantization schemes and exit"),
                                      cl::sub(compileCmd));
@@ -468,6 +478,21 @@ static int runCompile() {
   options.quantSimulate = quantSimulate;
   options.prune = pruneSpec;
   options.pruneScore = pruneScore;
+  std::optional<slm::PruneNorms> pruneNorms;
+  if (!pruneNormsPath.empty()) {
+    auto n = slm::loadPruneNorms(pruneNormsPath);
+    if (!n) {
+      errs() << "slmc: error: " << toString(n.takeError()) << "\n";
+      return 1;
+    }
+    pruneNorms = std::move(*n);
+    options.pruneNorms = &*pruneNorms;
+  }
+  if (pruneCapture)
+    if (auto err = slm::addPruneCaptureOutputs(*module)) {
+      errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
+      return 1;
+    }
   options.reportPath = reportPath;
   options.progress = [](const std::string &msg) { progress(msg); };
   if (!reportPath.empty() && emitKind != EmitKind::Package && emitKind != EmitKind::Slm) {
@@ -483,7 +508,8 @@ static int runCompile() {
     return 0;
   }
   std::vector<slm::PruneRecord> pruned;
-  if (auto err = slm::applyPruning(*module, weights, pruneSpec, pruneScore, pruned)) {
+  if (auto err = slm::applyPruning(*module, weights, pruneSpec, pruneScore, pruned,
+                                      options.pruneNorms)) {
     errs() << "slmc: error: " << compileInput << ": " << toString(std::move(err)) << "\n";
     return 1;
   }
@@ -495,6 +521,7 @@ static int runCompile() {
   if (emitKind == EmitKind::Slm) {
     if (!reportPath.empty()) {
       llvm::json::Object report = slm::describeGraph(*module, autoQuant ? &plan : nullptr);
+      slm::addPruneReport(report, pruned);
       report["target"] = hardware.name;
       if (!codegen)
         report["codegen"] = false;
