@@ -233,8 +233,11 @@ void addPruneReport(llvm::json::Object &report, const std::vector<PruneRecord> &
       auto weight = layer->getString("weight");
       if (!weight)
         continue;
-      // A quantized or concatenated weight keeps the pruned name as is.
+      // A quantized weight keeps the pruned name as is; --quant-simulate's
+      // is "<pruned>#<scheme>#simulated".
       auto it = byName.find(weight->str());
+      if (it == byName.end())
+        it = byName.find(weight->split("#simulated").first.rsplit('#').first.str());
       if (it == byName.end())
         continue;
       const PruneRecord &r = *it->second;
