@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs slmc's build and test dependencies from Debian bookworm's packages.
+# (libclang-rt-22-dev: the sanitizer runtimes the ASan+UBSan suite links.)
 # Skips apt entirely when everything is already there.
 set -euo pipefail
 packages=(
-  cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
+  cmake ninja-build ccache clang-22 libclang-rt-22-dev lld-22 llvm-22-dev llvm-22-tools
   libmlir-22-dev mlir-22-tools libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler libfmt-dev libgtest-dev
   python3-onnx python3-numpy qemu-user-static
