@@ -295,14 +295,6 @@ bool isTranscendental(Operation *op) {
              ReciprocalOp, PowOp>(op);
 }
 
-std::string opNameOf(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
-    loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return op->getName().getStringRef().str();
-}
 
 } // namespace
 
@@ -328,7 +320,7 @@ GraphWork analyzeGraph(ModuleOp module, const CostShape &shape) {
     OpWork w;
     w.op = op;
     w.opName = op->getName().getStringRef().str();
-    w.layer = opNameOf(op);
+    w.layer = onnxNodeName(op);
     // Activation bytes: operands that are neither weights nor the KV cache,
     // and results.
     auto isWeight = [](Value v) { return bool(weightBehind(v)); };

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/QuantSensitivity.h"
+#include "targets/HardwareSpec.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -172,19 +173,6 @@ llvm::Expected<double> relativeQuantError(llvm::ArrayRef<float> values,
 // SensitivityModel
 //===----------------------------------------------------------------------===//
 
-static std::string defaultCachePath() {
-  llvm::SmallString<256> path;
-  if (auto xdg = llvm::sys::Process::GetEnv("XDG_CACHE_HOME"); xdg && !xdg->empty()) {
-    path = *xdg;
-  } else if (auto home = llvm::sys::Process::GetEnv("HOME"); home && !home->empty()) {
-    path = *home;
-    llvm::sys::path::append(path, ".cache");
-  } else {
-    return "";
-  }
-  llvm::sys::path::append(path, "slmc", "quant-sensitivity.json");
-  return path.str().str();
-}
 
 /// Reads the cache's entries into `out` (a missing or broken file is empty).
 static void readCache(const std::string &path, std::map<std::string, double> &out) {
@@ -208,7 +196,8 @@ static void readCache(const std::string &path, std::map<std::string, double> &ou
 SensitivityModel::SensitivityModel(const WeightStore &weights, SensitivityOptions options)
     : weights(weights), options(std::move(options)) {
   if (this->options.cachePath != "none") {
-    cachePath = this->options.cachePath.empty() ? defaultCachePath() : this->options.cachePath;
+    cachePath = this->options.cachePath.empty() ? userCacheFile("quant-sensitivity.json")
+                                                : this->options.cachePath;
     if (!cachePath.empty())
       readCache(cachePath, cache);
   }

@@ -27,12 +27,7 @@ std::string slm::layerNameOf(Operation *op) {
   for (Operation *user : op->getUsers())
     if (isa<func::ReturnOp>(user))
       return "lm_head";
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
-    loc = fused.getLocations().front();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  return op->getName().getStringRef().str();
+  return onnxNodeName(op);
 }
 
 void slm::reinferTransposeType(TransposeOp transpose) {

@@ -1029,19 +1029,6 @@ std::optional<Bandwidth> measureReadBandwidth(unsigned cores) {
   return bw;
 }
 
-std::string defaultCachePath() {
-  llvm::SmallString<256> path;
-  if (auto xdg = llvm::sys::Process::GetEnv("XDG_CACHE_HOME"); xdg && !xdg->empty()) {
-    path = *xdg;
-  } else if (auto home = llvm::sys::Process::GetEnv("HOME"); home && !home->empty()) {
-    path = *home;
-    llvm::sys::path::append(path, ".cache");
-  } else {
-    return "";
-  }
-  llvm::sys::path::append(path, "slmc", "native-bandwidth.json");
-  return path.str().str();
-}
 
 struct CachedMeasurement {
   unsigned cores = 0;
@@ -1203,7 +1190,7 @@ HardwareSpec describeNativeHardware(HardwareSpec spec, const NativeHardwareOptio
   }
 
   // DRAM bandwidth: measured once per CPU model (and core count), then cached.
-  std::string cachePath = options.cachePath.empty() ? defaultCachePath() : options.cachePath;
+  std::string cachePath = options.cachePath.empty() ? userCacheFile("native-bandwidth.json") : options.cachePath;
   MemoryLevel *dram = nullptr;
   for (MemoryLevel &m : spec.memory)
     if (m.kind == MemoryKind::Main)
@@ -1479,6 +1466,20 @@ void printHardwareSpec(const HardwareSpec &spec, llvm::raw_ostream &os, bool has
   list("measured by us", spec.measured);
   list("unconfirmed", spec.unconfirmed);
   list("notes", spec.notes);
+}
+
+std::string userCacheFile(llvm::StringRef fileName) {
+  llvm::SmallString<256> path;
+  if (auto xdg = llvm::sys::Process::GetEnv("XDG_CACHE_HOME"); xdg && !xdg->empty()) {
+    path = *xdg;
+  } else if (auto home = llvm::sys::Process::GetEnv("HOME"); home && !home->empty()) {
+    path = *home;
+    llvm::sys::path::append(path, ".cache");
+  } else {
+    return "";
+  }
+  llvm::sys::path::append(path, "slmc", fileName);
+  return path.str().str();
 }
 
 } // namespace slm

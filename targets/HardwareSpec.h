@@ -165,6 +165,11 @@ std::vector<std::string> listHardwareSpecs();
 /// describeNativeHardware). An unknown name is an error listing the known ones.
 llvm::Expected<HardwareSpec> lookupHardwareSpec(llvm::StringRef name);
 
+/// `$XDG_CACHE_HOME/slmc/<fileName>` (or `~/.cache/slmc/<fileName>`): where
+/// slmc keeps per-user measurements (native bandwidth, quantization
+/// sensitivities); "" when neither variable is set.
+std::string userCacheFile(llvm::StringRef fileName);
+
 /// How `native` is filled in.
 struct NativeHardwareOptions {
   /// Measure the DRAM read bandwidth (cached, see below); false keeps the

@@ -239,15 +239,8 @@ Value concatWeights(PatternRewriter &rewriter, Location loc, ArrayRef<Value> val
 /// report and --quant-override globs see every name.
 Location mergedLoc(PatternRewriter &rewriter, ArrayRef<Operation *> ops) {
   std::string name;
-  for (Operation *op : ops) {
-    Location loc = op->getLoc();
-    if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
-      loc = fused.getLocations().front();
-    auto named = dyn_cast<NameLoc>(loc);
-    if (!named)
-      return rewriter.getFusedLoc(llvm::map_to_vector(ops, [](Operation *o) { return o->getLoc(); }));
-    name += (name.empty() ? "" : "+") + named.getName().str();
-  }
+  for (Operation *op : ops)
+    name += (name.empty() ? "" : "+") + onnxNodeName(op);
   return NameLoc::get(rewriter.getStringAttr(name));
 }
 

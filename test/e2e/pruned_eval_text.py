@@ -15,8 +15,10 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from slmc_tools import compile_package, eval_bpb  # noqa: E402
 
 
 def target_sparsity(spec):
@@ -24,22 +26,6 @@ def target_sparsity(spec):
         return float(spec.split(":")[1])
     n, m = (int(v) for v in spec.split(":"))
     return (m - n) / m
-
-
-def eval_bpb(tools, pkg, text):
-    r = subprocess.run([os.path.join(tools, "slmc-run"), pkg, "--eval-text", text],
-                       capture_output=True, text=True)
-    last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
-    if r.returncode != 0 or not last.startswith("bits_per_byte="):
-        raise RuntimeError(r.stdout + r.stderr)
-    return float(last.split("=")[1])
-
-
-def compile_pkg(tools, onnx_path, pkg, flags):
-    r = subprocess.run([os.path.join(tools, "slmc"), "compile", onnx_path, "-o", pkg,
-                        "--quiet"] + flags, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(r.stdout + r.stderr)
 
 
 def main():
@@ -61,7 +47,7 @@ def main():
         open(text, "wb").write(data)
     onnx_path = os.path.join(args.model, "prefill", "model.onnx")
     dense = os.path.join(args.out, "fp32.slmpkg")
-    compile_pkg(args.tools, onnx_path, dense, [])
+    compile_package(args.tools, onnx_path, dense, [])
     fp32 = eval_bpb(args.tools, dense, text)
     print("fp32 bits_per_byte=%.6f (%s)" % (fp32, "full eval.txt" if not args.prefix
                                             else "first %d bytes" % args.prefix))
@@ -76,7 +62,7 @@ def main():
         problems = []
         bpb = float("nan")
         try:
-            compile_pkg(args.tools, onnx_path, pkg,
+            compile_package(args.tools, onnx_path, pkg,
                         ["--prune", spec, "--report", report] + extra.split())
             bpb = eval_bpb(args.tools, pkg, text)
         except RuntimeError as e:

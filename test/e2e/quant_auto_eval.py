@@ -21,19 +21,12 @@ Prints PASS/FAIL lines and `N passed, N failed`.
 import argparse
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import quant_plan  # noqa: E402
-
-
-def run(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError("%s failed:\n%s%s" % (" ".join(cmd), r.stdout[-2000:], r.stderr[-2000:]))
-    return r.stdout
+from slmc_tools import eval_bpb, run  # noqa: E402
 
 
 def main():
@@ -75,8 +68,7 @@ def main():
         return pkg, json.load(open(report))
 
     def delta(pkg):
-        out = run([slmc_run, pkg, "--eval-text", eval_txt]).strip().splitlines()[-1]
-        bpb = float(out.split("=")[1])
+        bpb = eval_bpb(args.tools, pkg, eval_txt)
         return bpb, 100.0 * (bpb - fp32) / fp32
 
     auto = ["--quant", "auto", "--accuracy-budget", "%g%%" % args.budget,

@@ -10,8 +10,10 @@ and `N passed, N failed`.
 import argparse
 import json
 import os
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from slmc_tools import compile_package, eval_bpb  # noqa: E402
 
 
 def main():
@@ -31,20 +33,14 @@ def main():
     for item in args.bound:
         scheme, bound = item.split("=")
         pkg = os.path.join(args.out, scheme + ".slmpkg")
-        r = subprocess.run([os.path.join(args.tools, "slmc"), "compile",
-                            os.path.join(args.model, "prefill", "model.onnx"), "--quant", scheme,
-                            "-o", pkg, "--quiet"] + args.extra.split(),
-                           capture_output=True, text=True)
-        if r.returncode == 0:
-            r = subprocess.run([os.path.join(args.tools, "slmc-run"), pkg, "--eval-text",
-                                os.path.join(args.model, "eval.txt")],
-                               capture_output=True, text=True)
-        last = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
-        if r.returncode != 0 or not last.startswith("bits_per_byte="):
-            print("FAIL %s: %s%s" % (scheme, r.stdout, r.stderr))
+        try:
+            compile_package(args.tools, os.path.join(args.model, "prefill", "model.onnx"), pkg,
+                            ["--quant", scheme] + args.extra.split())
+            bpb = eval_bpb(args.tools, pkg, os.path.join(args.model, "eval.txt"))
+        except RuntimeError as e:
+            print("FAIL %s: %s" % (scheme, e))
             failed += 1
             continue
-        bpb = float(last.split("=")[1])
         delta = 100.0 * (bpb - fp32) / fp32
         ok = delta <= float(bound)
         print("%s %-14s bits_per_byte=%.6f delta=%+.3f %% (bound %s %%) package=%d bytes" %

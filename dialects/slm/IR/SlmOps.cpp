@@ -1668,3 +1668,12 @@ void QuantizedGatherOp::getEffects(
 
 #define GET_OP_CLASSES
 #include "dialects/slm/IR/SlmOps.cpp.inc"
+
+std::string slm::onnxNodeName(Operation *op) {
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
+    loc = fused.getLocations().front();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  return op->getName().getStringRef().str();
+}

@@ -15,4 +15,10 @@
 #define GET_OP_CLASSES
 #include "dialects/slm/IR/SlmOps.h.inc"
 
+namespace slm {
+/// The name of the ONNX node `op` was imported from (its NameLoc, also the
+/// first of a fused location), or the op's name ("slm.linear") without one.
+std::string onnxNodeName(mlir::Operation *op);
+} // namespace slm
+
 #endif // SLMC_DIALECTS_SLM_IR_SLMOPS_H
