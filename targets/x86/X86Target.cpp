@@ -5,8 +5,9 @@
 // host's CPU and features, VNNI/AMX included when present). Each has a
 // hardware spec in specs/<name>.json (Target::hardware()).
 //
-// Each variant runs slm-x86-ukernels on the bufferized IR (matmul-like ops
-// become calls of the fp32 GEMM/GEMV micro-kernels in ukernels/) and links
+// Each variant runs targets/cpu's kernel-call passes on the bufferized IR
+// (matmul-like ops, slm.linear_kernel and slm.attention_core become calls of
+// the slm_x86_ micro-kernels in ukernels/) and links
 // the micro-kernel bitcode of its ISA level into the model: x86-64-v4 for
 // AVX-512 (native on an AVX-512 host), x86-64-v3 otherwise. The bitcode is
 // built by clang-22 at build time and embedded in the binary
@@ -15,7 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "targets/Target.h"
-#include "targets/x86/Passes.h"
+#include "targets/cpu/Passes.h"
 #include "targets/x86/QuantFormat.h"
 #include "targets/x86/X86MicroKernelBitcode.h"
 #include "targets/x86/ukernels/qlayout.h"
@@ -35,7 +36,9 @@ public:
   const TargetSpec &spec() const override { return targetSpec; }
 
   std::string bufferPipeline() const override {
-    return "slm-x86-ukernels, slm-x86-linear-ukernels, slm-x86-attention";
+    return "slm-cpu-ukernels{symbol-prefix=slm_x86_}, "
+           "slm-cpu-linear-ukernels{symbol-prefix=slm_x86_}, "
+           "slm-cpu-attention{symbol-prefix=slm_x86_}";
   }
   bool hasAttentionKernel() const override { return true; }
   bool hasLinearKernel() const override { return true; }
@@ -113,7 +116,7 @@ TargetSpec nativeSpec() {
 } // namespace
 
 void registerX86Targets() {
-  registerX86Passes();
+  registerCpuPasses();
   registerTarget("x86-64-v3", [] {
     TargetSpec spec{"x86-64-v3", "x86-64 with AVX2, FMA, F16C (Haswell and later)",
                     "x86_64-unknown-linux-gnu", "x86-64-v3", "", {"avx2", "fma", "f16c"},

@@ -1,11 +1,18 @@
-//===- Passes.td - x86 target passes -----------------------*- tablegen -*-===//
-#ifndef SLMC_TARGETS_X86_PASSES_TD
-#define SLMC_TARGETS_X86_PASSES_TD
+//===- Passes.td - CPU micro-kernel call passes -------------*- tablegen -*-===//
+//
+// Shared by the CPU targets (x86, arm64): each implements the micro-kernel
+// ABI of targets/x86/ukernels/ukernels.h and attention.h (every parameter an
+// int64, the same flags and format codes) under its own symbol prefix
+// (slm_x86_sgemm, slm_arm64_sgemm, ...), given as the passes' option.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SLMC_TARGETS_CPU_PASSES_TD
+#define SLMC_TARGETS_CPU_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
 
-def X86ContractionsToUKernels : Pass<"slm-x86-ukernels", "mlir::ModuleOp"> {
-  let summary = "Call the x86 fp32 GEMM/GEMV micro-kernels for matmul-like linalg ops";
+def CpuContractionsToUKernels : Pass<"slm-cpu-ukernels", "mlir::ModuleOp"> {
+  let summary = "Call the fp32 GEMM/GEMV micro-kernels for matmul-like linalg ops";
   let description = [{
     Runs on bufferized IR. Every f32 `linalg.matmul`, `linalg.batch_matmul`
     and contraction `linalg.generic` (body `out + a * b`, projected
@@ -17,7 +24,7 @@ def X86ContractionsToUKernels : Pass<"slm-x86-ukernels", "mlir::ModuleOp"> {
     with each group contiguous in its memref and unit stride innermost,
     becomes a call of
 
-      slm_x86_sgemm(batch, M, N, K, A, strideA, lda, B, strideB, ldb,
+      <prefix>sgemm(batch, M, N, K, A, strideA, lda, B, strideB, ldb,
                     C, strideC, ldc, bias, flags)
 
     (targets/x86/ukernels/ukernels.h), every argument an `index`: addresses
@@ -41,22 +48,24 @@ def X86ContractionsToUKernels : Pass<"slm-x86-ukernels", "mlir::ModuleOp"> {
     activation bits of `flags` (SLM_UK_ACT_*, bits 3-4: C = act(A B + bias)
     in the kernels' store).
   }];
+  let options = [Option<"symbolPrefix", "symbol-prefix", "std::string", /*default=*/"\"slm_x86_\"",
+                         "the target's kernel names start with this (slm_x86_, slm_arm64_)">];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
 
-def X86LinearToUKernels : Pass<"slm-x86-linear-ukernels", "mlir::ModuleOp"> {
-  let summary = "Call the x86 GEMM/GEMV micro-kernels for slm.linear_kernel (epilogue included)";
+def CpuLinearToUKernels : Pass<"slm-cpu-linear-ukernels", "mlir::ModuleOp"> {
+  let summary = "Call the GEMM/GEMV micro-kernels for slm.linear_kernel (epilogue included)";
   let description = [{
     Runs on bufferized IR. Each `slm.linear_kernel` on memrefs becomes, for
     a quantized weight,
 
-      slm_x86_qmatmul(M, N, K, A, lda, W, C, ldc, format, group, bias, flags)
+      <prefix>qmatmul(M, N, K, A, lda, W, C, ldc, format, group, bias, flags)
 
     (format and group from the weight's scheme; int8 activations per row for
     schemes that quantize them, w8a8-dynamic), and for an f32 weight
 
-      slm_x86_sgemm(1, M, N, K, A, 0, lda, W, 0, ldw, C, 0, ldc, bias, flags)
+      <prefix>sgemm(1, M, N, K, A, 0, lda, W, 0, ldw, C, 0, ldc, bias, flags)
 
     (SLM_UK_TRANS_B for transposed_weight). The epilogue travels in the
     call (targets/x86/ukernels/ukernels.h): `bias` is the address of N
@@ -66,24 +75,28 @@ def X86LinearToUKernels : Pass<"slm-x86-linear-ukernels", "mlir::ModuleOp"> {
     lowering collapses rows of dense tensors). Each `slm.quantized_gather`
     (embedding rows) becomes
 
-      slm_x86_qgather(count, ids, N, K, W, out, format, group)
+      <prefix>qgather(count, ids, N, K, W, out, format, group)
   }];
+  let options = [Option<"symbolPrefix", "symbol-prefix", "std::string", /*default=*/"\"slm_x86_\"",
+                         "the target's kernel names start with this (slm_x86_, slm_arm64_)">];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect"];
 }
 
-def X86AttentionToUKernel : Pass<"slm-x86-attention", "mlir::ModuleOp"> {
-  let summary = "Call the x86 attention micro-kernel for slm.attention_core";
+def CpuAttentionToUKernel : Pass<"slm-cpu-attention", "mlir::ModuleOp"> {
+  let summary = "Call the attention micro-kernel for slm.attention_core";
   let description = [{
     Runs on bufferized IR. Each `slm.attention_core` on memrefs (f32, static
-    head counts, head dim <= 256) becomes a call of slm_x86_attention
+    head counts, head dim <= 256) becomes a call of <prefix>attention
     (targets/x86/ukernels/attention.h) with the sizes, addresses and strides
     of q, the present K/V buffers (views of the KV cache: read in place),
     the output and the optional i64 attention_mask. The head dim must have
     unit stride (checked at run time with cf.assert).
   }];
+  let options = [Option<"symbolPrefix", "symbol-prefix", "std::string", /*default=*/"\"slm_x86_\"",
+                         "the target's kernel names start with this (slm_x86_, slm_arm64_)">];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect"];
 }
 
-#endif // SLMC_TARGETS_X86_PASSES_TD
+#endif // SLMC_TARGETS_CPU_PASSES_TD

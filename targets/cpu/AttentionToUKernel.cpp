@@ -1,10 +1,11 @@
 //===- AttentionToUKernel.cpp - slm.attention_core to a kernel call -------===//
 //
-// See Passes.td (slm-x86-attention).
+// See Passes.td (slm-cpu-attention).
 //
 //===----------------------------------------------------------------------===//
 
-#include "targets/x86/Passes.h"
+#include "targets/cpu/Passes.h"
+#include "targets/cpu/UKernelCall.h"
 #include "targets/x86/ukernels/attention.h"
 
 #include "dialects/slm/IR/SlmOps.h"
@@ -14,35 +15,29 @@
 #include <cstring>
 
 namespace slm {
-#define GEN_PASS_DEF_X86ATTENTIONTOUKERNEL
-#include "targets/x86/Passes.h.inc"
+#define GEN_PASS_DEF_CPUATTENTIONTOUKERNEL
+#include "targets/cpu/Passes.h.inc"
 } // namespace slm
 
 using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kAttention = "slm_x86_attention";
 constexpr unsigned kNumParams = 26;
 
-struct X86AttentionToUKernelPass
-    : slm::impl::X86AttentionToUKernelBase<X86AttentionToUKernelPass> {
+struct CpuAttentionToUKernelPass
+    : slm::impl::CpuAttentionToUKernelBase<CpuAttentionToUKernelPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<slm::AttentionCoreOp> ops;
     module.walk([&](slm::AttentionCoreOp op) { ops.push_back(op); });
     if (ops.empty())
       return;
-    func::FuncOp callee = module.lookupSymbol<func::FuncOp>(kAttention);
-    if (!callee) {
-      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-      SmallVector<Type> params(kNumParams, b.getIndexType());
-      callee = func::FuncOp::create(b, module.getLoc(), kAttention, b.getFunctionType(params, {}));
-      callee.setPrivate();
-    } else if (callee.getFunctionType().getNumInputs() != kNumParams) {
-      callee.emitError("'") << kAttention << "' is declared with another signature";
+    func::FuncOp callee = slm::cpu::declareKernel(module, symbolPrefix + "attention", kNumParams);
+    if (!callee)
       return signalPassFailure();
-    }
     for (slm::AttentionCoreOp op : ops)
       if (failed(rewrite(op, callee)))
         return signalPassFailure();
@@ -50,14 +45,14 @@ struct X86AttentionToUKernelPass
 
   LogicalResult rewrite(slm::AttentionCoreOp op, func::FuncOp callee) {
     if (op.getNumResults() != 0)
-      return op.emitError("slm-x86-attention runs after bufferization");
+      return op.emitError("slm-cpu-attention runs after bufferization");
     auto qType = cast<MemRefType>(op.getQ().getType());
     auto kType = cast<MemRefType>(op.getK().getType());
     if (!qType.getElementType().isF32() || ShapedType::isDynamic(qType.getDimSize(1)) ||
         ShapedType::isDynamic(kType.getDimSize(1)) || ShapedType::isDynamic(qType.getDimSize(3)) ||
         qType.getDimSize(3) > SLM_UK_ATTN_MAX_D ||
         qType.getDimSize(1) / kType.getDimSize(1) > SLM_UK_ATTN_MAX_GROUP)
-      return op.emitError("slm.attention_core: the x86 kernel needs f32, static heads, "
+      return op.emitError("slm.attention_core: the attention kernel needs f32, static heads, "
                           "D <= ")
              << SLM_UK_ATTN_MAX_D << " and Hq / Hkv <= " << SLM_UK_ATTN_MAX_GROUP;
     OpBuilder b(op);
@@ -90,7 +85,7 @@ struct X86AttentionToUKernelPass
     int64_t flags = op.getMask() == "none" ? 0 : SLM_UK_ATTN_CAUSAL;
     if (Value m = op.getAttentionMask()) {
       if (!cast<MemRefType>(m.getType()).getElementType().isInteger(64))
-        return op.emitError("slm.attention_core: the x86 kernel reads an i64 attention_mask");
+        return op.emitError("slm.attention_core: the attention kernel reads an i64 attention_mask");
       SmallVector<Value> mSizes, mStrides;
       mask = describe(m, 8, mSizes, mStrides);
       maskStride = mStrides[0];

@@ -1,19 +1,19 @@
-//===- UKernelCall.h - Building x86 micro-kernel calls on memrefs -*- C++ -*-===//
+//===- UKernelCall.h - Building CPU micro-kernel calls on memrefs -*- C++ -*-===//
 //
-// The kernel-call passes (slm-x86-linear-ukernels, slm-x86-attention) pass
+// The kernel-call passes (slm-cpu-ukernels, -linear-ukernels, -attention) pass
 // memrefs as an element address plus sizes and strides (ukernels.h: every
 // parameter is an int64/index). These helpers declare the kernel, take a
 // memref apart and check at run time what the types leave open.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SLMC_TARGETS_X86_UKERNELCALL_H
-#define SLMC_TARGETS_X86_UKERNELCALL_H
+#ifndef SLMC_TARGETS_CPU_UKERNELCALL_H
+#define SLMC_TARGETS_CPU_UKERNELCALL_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
-namespace slm::x86 {
+namespace slm::cpu {
 
 /// The private declaration of `name` with `params` index parameters (made
 /// here if missing); null after a diagnostic if it exists with another.
@@ -33,6 +33,6 @@ void assertEqual(mlir::OpBuilder &b, mlir::Location loc,
                  llvm::ArrayRef<std::pair<mlir::Value, int64_t>> checks,
                  llvm::StringRef message);
 
-} // namespace slm::x86
+} // namespace slm::cpu
 
-#endif // SLMC_TARGETS_X86_UKERNELCALL_H
+#endif // SLMC_TARGETS_CPU_UKERNELCALL_H

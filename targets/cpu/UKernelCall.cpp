@@ -1,6 +1,6 @@
-//===- UKernelCall.cpp - Building x86 micro-kernel calls on memrefs -------===//
+//===- UKernelCall.cpp - Building CPU micro-kernel calls on memrefs -------===//
 
-#include "targets/x86/UKernelCall.h"
+#include "targets/cpu/UKernelCall.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -8,7 +8,7 @@
 
 using namespace mlir;
 
-namespace slm::x86 {
+namespace slm::cpu {
 
 func::FuncOp declareKernel(ModuleOp module, llvm::StringRef name, unsigned params) {
   if (auto f = module.lookupSymbol<func::FuncOp>(name)) {
@@ -44,4 +44,4 @@ void assertEqual(OpBuilder &b, Location loc, ArrayRef<std::pair<Value, int64_t>>
   cf::AssertOp::create(b, loc, all, message);
 }
 
-} // namespace slm::x86
+} // namespace slm::cpu

@@ -1,6 +1,6 @@
 //===- ContractionsToUKernels.cpp - matmul-like linalg ops to ukernel calls ===//
 //
-// See Passes.td (slm-x86-ukernels). The match works on the LinalgOp
+// See Passes.td (slm-cpu-ukernels). The match works on the LinalgOp
 // interface, so linalg.matmul, linalg.batch_matmul and the contraction
 // generics that linalg-fuse-elementwise-ops makes of them (it folds the
 // surrounding reshapes into their maps: [?x?x64] x [64x2x16] -> [?x?x2x16])
@@ -10,7 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "targets/x86/Passes.h"
+#include "targets/cpu/Passes.h"
+#include "targets/cpu/UKernelCall.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -20,15 +21,14 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace slm {
-#define GEN_PASS_DEF_X86CONTRACTIONSTOUKERNELS
-#include "targets/x86/Passes.h.inc"
+#define GEN_PASS_DEF_CPUCONTRACTIONSTOUKERNELS
+#include "targets/cpu/Passes.h.inc"
 } // namespace slm
 
 using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kSgemm = "slm_x86_sgemm";
 constexpr int64_t kAccumulate = 1; // SLM_UK_ACCUMULATE
 constexpr int64_t kTransB = 2;     // SLM_UK_TRANS_B
 
@@ -382,20 +382,10 @@ linalg::TransposeOp findTransposedB(linalg::LinalgOp op, const Plan &plan, Value
   return transpose;
 }
 
-func::FuncOp declareSgemm(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kSgemm))
-    return f;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  Type index = b.getIndexType();
-  SmallVector<Type> params(15, index);
-  auto f = func::FuncOp::create(b, module.getLoc(), kSgemm,
-                                b.getFunctionType(params, {}));
-  f.setPrivate();
-  return f;
-}
+struct CpuContractionsToUKernelsPass
+    : slm::impl::CpuContractionsToUKernelsBase<CpuContractionsToUKernelsPass> {
+  using Base::Base;
 
-struct X86ContractionsToUKernelsPass
-    : slm::impl::X86ContractionsToUKernelsBase<X86ContractionsToUKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::vector<std::pair<linalg::LinalgOp, Plan>> matches;
@@ -405,11 +395,9 @@ struct X86ContractionsToUKernelsPass
     });
     if (matches.empty())
       return;
-    func::FuncOp callee = declareSgemm(module);
-    if (callee.getFunctionType().getNumInputs() != 15) {
-      callee.emitError("'") << kSgemm << "' is declared with another signature";
+    func::FuncOp callee = slm::cpu::declareKernel(module, symbolPrefix + "sgemm", 15);
+    if (!callee)
       return signalPassFailure();
-    }
     SmallVector<linalg::FillOp> sourceFills;
     for (auto &[op, plan] : matches)
       rewrite(op, plan, callee, sourceFills);

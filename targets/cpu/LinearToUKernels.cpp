@@ -1,32 +1,29 @@
 //===- LinearToUKernels.cpp - slm.linear_kernel / quantized_gather to calls ===//
 //
-// See Passes.td (slm-x86-linear-ukernels).
+// See Passes.td (slm-cpu-linear-ukernels).
 //
 //===----------------------------------------------------------------------===//
 
-#include "targets/x86/Passes.h"
+#include "targets/cpu/Passes.h"
+#include "targets/cpu/UKernelCall.h"
 #include "targets/x86/QuantFormat.h"
-#include "targets/x86/UKernelCall.h"
 
 #include "dialects/slm/IR/SlmOps.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 
 namespace slm {
-#define GEN_PASS_DEF_X86LINEARTOUKERNELS
-#include "targets/x86/Passes.h.inc"
+#define GEN_PASS_DEF_CPULINEARTOUKERNELS
+#include "targets/cpu/Passes.h.inc"
 } // namespace slm
 
 using namespace mlir;
-using namespace slm::x86;
+using namespace slm::cpu;
 
 namespace {
 
-constexpr llvm::StringLiteral kSgemm = "slm_x86_sgemm";
 constexpr unsigned kNumSgemmParams = 15;
-constexpr llvm::StringLiteral kQmatmul = "slm_x86_qmatmul";
 constexpr unsigned kNumQmatmulParams = 12;
-constexpr llvm::StringLiteral kQgather = "slm_x86_qgather";
 constexpr unsigned kNumGatherParams = 8;
 
 /// The SLM_UK_ACT_* flag of an slm activation name (verified by the op).
@@ -38,8 +35,10 @@ int64_t activationFlag(llvm::StringRef activation) {
       .Default(0);
 }
 
-struct X86LinearToUKernelsPass
-    : slm::impl::X86LinearToUKernelsBase<X86LinearToUKernelsPass> {
+struct CpuLinearToUKernelsPass
+    : slm::impl::CpuLinearToUKernelsBase<CpuLinearToUKernelsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<slm::LinearKernelOp> linears;
@@ -48,13 +47,13 @@ struct X86LinearToUKernelsPass
     module.walk([&](slm::QuantizedGatherOp op) { gathers.push_back(op); });
     for (slm::LinearKernelOp op : linears) {
       bool quantized = bool(op.getQuantAttr());
-      func::FuncOp callee = quantized ? declareKernel(module, kQmatmul, kNumQmatmulParams)
-                                      : declareKernel(module, kSgemm, kNumSgemmParams);
+      func::FuncOp callee = quantized ? declareKernel(module, symbolPrefix + "qmatmul", kNumQmatmulParams)
+                                      : declareKernel(module, symbolPrefix + "sgemm", kNumSgemmParams);
       if (!callee || failed(rewrite(op, callee)))
         return signalPassFailure();
     }
     if (!gathers.empty()) {
-      func::FuncOp callee = declareKernel(module, kQgather, kNumGatherParams);
+      func::FuncOp callee = declareKernel(module, symbolPrefix + "qgather", kNumGatherParams);
       if (!callee)
         return signalPassFailure();
       for (slm::QuantizedGatherOp op : gathers)
@@ -65,7 +64,7 @@ struct X86LinearToUKernelsPass
 
   LogicalResult rewriteGather(slm::QuantizedGatherOp op, func::FuncOp callee) {
     if (op.getNumResults() != 0)
-      return op.emitError("slm-x86-linear-ukernels runs after bufferization");
+      return op.emitError("slm-cpu-linear-ukernels runs after bufferization");
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
@@ -86,7 +85,7 @@ struct X86LinearToUKernelsPass
 
   LogicalResult rewrite(slm::LinearKernelOp op, func::FuncOp callee) {
     if (op.getNumResults() != 0)
-      return op.emitError("slm-x86-linear-ukernels runs after bufferization");
+      return op.emitError("slm-cpu-linear-ukernels runs after bufferization");
     OpBuilder b(op);
     Location loc = op.getLoc();
     auto cst = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };

@@ -1,5 +1,5 @@
-// RUN: slmc-opt %s --slm-x86-linear-ukernels --split-input-file | FileCheck %s
-// RUN: slmc-opt %s --slm-x86-linear-ukernels --split-input-file --convert-to-llvm \
+// RUN: slmc-opt %s --slm-cpu-linear-ukernels --split-input-file | FileCheck %s
+// RUN: slmc-opt %s --slm-cpu-linear-ukernels --split-input-file --convert-to-llvm \
 // RUN:   | FileCheck %s --check-prefix=LLVM
 
 // slm.linear_kernel with a quantized weight becomes a call of

@@ -1,4 +1,11 @@
-// RUN: slmc-opt %s --slm-x86-ukernels --split-input-file | FileCheck %s
+// RUN: slmc-opt %s --slm-cpu-ukernels --split-input-file | FileCheck %s
+// RUN: slmc-opt %s --slm-cpu-ukernels=symbol-prefix=slm_arm64_ --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=ARM
+// The kernels' names come from symbol-prefix (slm_x86_ by default).
+// ARM-NOT: slm_x86_
+// ARM: func.func private @slm_arm64_sgemm(index, index
+// ARM: call @slm_arm64_sgemm(
+// ARM-NOT: slm_x86_
 
 // A zero-filled linalg.matmul: the fill goes, the kernel overwrites C
 // (flags 0; no bias: address 0). Identity layouts need no run-time checks.
