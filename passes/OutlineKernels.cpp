@@ -82,9 +82,17 @@ struct OutlineKernelsPass : slm::impl::OutlineKernelsBase<OutlineKernelsPass> {
         StringRef callee = call.getCallee();
         if (callee == begin.getName() || callee == end.getName())
           continue;
-        auto [it, inserted] = ids.try_emplace(callee, names.size());
+        // Micro-kernel calls (external callees shared by many ops) are
+        // timed per call site, named callee@node, so a profile attributes
+        // their time to ops (slmc-tune compares it with the cost model).
+        std::string label = callee.str();
+        auto f = module.lookupSymbol<func::FuncOp>(callee);
+        if (f && f.isExternal())
+          if (std::string node = sourceNodeName(call.getLoc()); !node.empty())
+            label += "@" + node;
+        auto [it, inserted] = ids.try_emplace(label, names.size());
         if (inserted)
-          names.push_back(b.getStringAttr(callee));
+          names.push_back(b.getStringAttr(label));
         OpBuilder cb(call);
         Value id = arith::ConstantIntOp::create(cb, call.getLoc(), it->second, 64);
         func::CallOp::create(cb, call.getLoc(), begin, ValueRange{id});
