@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs slmc's build and test dependencies from Debian bookworm's packages.
-# (libclang-rt-22-dev: the sanitizer runtimes the ASan+UBSan suite links.)
+# (libclang-rt-22-dev: the sanitizer runtimes the ASan+UBSan suite links;
+# the arm64 cross sysroot and qemu-user-static: the aarch64 slmc-run that runs
+# Arm64 packages under qemu-aarch64-static.)
 # Skips apt entirely when everything is already there.
 set -euo pipefail
 packages=(
@@ -8,6 +10,7 @@ packages=(
   libmlir-22-dev mlir-22-tools libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler libfmt-dev libgtest-dev
   python3-onnx python3-numpy qemu-user-static
+  libc6-dev-arm64-cross libstdc++-12-dev-arm64-cross libgcc-12-dev-arm64-cross
 )
 missing=()
 for p in "${packages[@]}"; do
