@@ -408,6 +408,11 @@ llvm::Error compileToPackage(ModuleOp module, WeightStore &weights, const Target
   llvm::json::Object report =
       describeGraph(module, options.quant == "auto" ? &plan : nullptr);
   addPruneReport(report, pruned);
+  if (!options.reportPath.empty())
+    report["predicted"] =
+        predictionReport(module, target.hardware(), options.plan.threads,
+                         options.plan.calibration, options.plan.prefillSeq,
+                         options.plan.decodePast);
 
   progress("lowering for " + spec.name);
   if (failed(lowerToLLVMDialect(module, target, options.profile)))

@@ -14,10 +14,12 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -151,7 +153,7 @@ llvm::Expected<CostCalibration> parseCostCalibration(llvm::StringRef json,
       if (!r.checkKeys(*o, path,
                        {"target", "op", "scheme", "unit", "unit_kind", "phase",
                         "compute_efficiency", "memory_efficiency", "overhead_us", "dequant_ops",
-                        "note", "measured_us", "predicted_us"}) ||
+                        "time_factor", "note", "measured_us", "predicted_us"}) ||
           !r.readString(*o, path, "target", e.target) || !r.readString(*o, path, "op", e.op) ||
           !r.readString(*o, path, "scheme", e.scheme) ||
           !r.readString(*o, path, "unit", e.unit) ||
@@ -160,7 +162,8 @@ llvm::Expected<CostCalibration> parseCostCalibration(llvm::StringRef json,
           !r.readNumber(*o, path, "compute_efficiency", e.computeEfficiency) ||
           !r.readNumber(*o, path, "memory_efficiency", e.memoryEfficiency) ||
           !r.readNumber(*o, path, "overhead_us", e.overheadUs, /*allowZero=*/true) ||
-          !r.readNumber(*o, path, "dequant_ops", e.dequantOps, /*allowZero=*/true))
+          !r.readNumber(*o, path, "dequant_ops", e.dequantOps, /*allowZero=*/true) ||
+          !r.readNumber(*o, path, "time_factor", e.timeFactor))
         return makeError(*r.error);
       std::optional<double> ignored;
       if (!r.readNumber(*o, path, "measured_us", ignored, true) ||
@@ -176,10 +179,11 @@ llvm::Expected<CostCalibration> parseCostCalibration(llvm::StringRef json,
           !lookupQuantScheme(std::string_view(e.scheme)))
         return makeError(sourceName + ": " + path + ".scheme: unknown quantization scheme '" +
                          e.scheme + "' (known: fp32, " + quantSchemeNames() + ")");
-      if (!e.computeEfficiency && !e.memoryEfficiency && !e.overheadUs && !e.dequantOps)
+      if (!e.computeEfficiency && !e.memoryEfficiency && !e.overheadUs && !e.dequantOps &&
+          !e.timeFactor)
         return makeError(sourceName + ": " + path +
                          ": gives none of compute_efficiency, memory_efficiency, overhead_us, "
-                         "dequant_ops");
+                         "dequant_ops, time_factor");
       cal.entries.push_back(std::move(e));
     }
   }
@@ -501,7 +505,8 @@ const CostCalibrationEntry *CostModel::match(llvm::StringRef field, llvm::String
   for (const CostCalibrationEntry &e : calibration->entries) {
     bool has = (field == "compute" && e.computeEfficiency) ||
                (field == "memory" && e.memoryEfficiency) ||
-               (field == "overhead" && e.overheadUs) || (field == "dequant" && e.dequantOps);
+               (field == "overhead" && e.overheadUs) || (field == "dequant" && e.dequantOps) ||
+               (field == "time" && e.timeFactor);
     if (!has)
       continue;
     if ((!e.target.empty() && e.target != hw.name) || (!e.op.empty() && e.op != op) ||
@@ -547,6 +552,13 @@ double CostModel::overheadUs(const OpWork &op, CostPhase phase) const {
   else
     perKernel = (hw.arch == "x86-64" || hw.arch == "aarch64") ? 1.0 : 2.0;
   return perKernel * op.kernels;
+}
+
+double CostModel::timeFactor(llvm::StringRef opName, llvm::StringRef scheme,
+                             CostPhase phase) const {
+  if (const CostCalibrationEntry *e = match("time", opName, scheme, nullptr, phase))
+    return *e->timeFactor;
+  return 1;
 }
 
 double CostModel::dequantOps(llvm::StringRef scheme, CostPhase phase) const {
@@ -731,9 +743,18 @@ llvm::Expected<PartCost> CostModel::projectionCost(const ProjectionWork &p,
   double macs = double(p.m) * p.k * p.n;
   c.flops = 2 * macs;
   double computeSeconds = c.flops / rate;
+  // Emulated schemes whose spec says how they widen the weights: that work
+  // on the vector units, once per weight (decode) or row block (prefill).
+  double blocks = phase == CostPhase::Decode ? 1.0 : std::ceil(double(p.m) / 64.0);
+  if (q->emulated && q->dequantOps > 0) {
+    double vrate = 0;
+    bestUnit(ComputeType::F32, {}, phase, opName, specScheme, true, vrate);
+    double extra = q->dequantOps * double(p.k) * p.n * blocks;
+    c.flops += extra;
+    computeSeconds += vrate > 0 ? extra / vrate : 0;
+  }
   // Weight-only schemes widen each weight once per row block (decode: once).
   if (double ops = dequantOps(scheme, phase); ops > 0) {
-    double blocks = phase == CostPhase::Decode ? 1.0 : std::ceil(double(p.m) / 64.0);
     double extra = ops * double(p.k) * p.n * blocks;
     c.flops += extra;
     computeSeconds += extra / rate;
@@ -756,13 +777,14 @@ llvm::Expected<PartCost> CostModel::projectionCost(const ProjectionWork &p,
                 actBytes / (levelGBps(activationLevel) * 1e9 *
                             memoryEfficiency(activationLevel, phase, opName, specScheme))) *
                1e6;
-  c.timeUs = std::max(c.computeUs, c.memoryUs) * c.extraCostFactor;
+  c.timeUs = std::max(c.computeUs, c.memoryUs) * c.extraCostFactor *
+             timeFactor(opName, specScheme, phase);
   return c;
 }
 
 PartCost CostModel::restCost(const OpWork &op, CostPhase phase,
-                             const MemoryLevel &activationLevel,
-                             const Residency &kv) const {
+                             const MemoryLevel &activationLevel, const Residency &kv,
+                             llvm::StringRef scheme) const {
   PartCost c;
   c.level = activationLevel.name;
   double seconds = 0;
@@ -795,7 +817,7 @@ PartCost CostModel::restCost(const OpWork &op, CostPhase phase,
                                       memoryEfficiency(activationLevel, phase, op.opName, "")) +
                 readSeconds(op.kvBytes, kv, phase, op.opName, "")) *
                1e6;
-  c.timeUs = std::max(c.computeUs, c.memoryUs);
+  c.timeUs = std::max(c.computeUs, c.memoryUs) * timeFactor(op.opName, scheme, phase);
   return c;
 }
 
@@ -837,7 +859,10 @@ CostModel::costGraph(const GraphWork &work,
         return part.takeError();
       c.projections.push_back(*part);
     }
-    c.rest = restCost(op, phase, actLevel, kvLevel);
+    std::string opScheme;
+    if (!op.projections.empty())
+      opScheme = scheme(op.projections.front());
+    c.rest = restCost(op, phase, actLevel, kvLevel, opScheme == "none" ? "fp32" : opScheme);
     c.overheadUs = overheadUs(op, phase);
     c.predictedUs = c.rest.timeUs + c.overheadUs;
     c.flops = c.rest.flops;
@@ -876,6 +901,60 @@ llvm::json::Object graphCostToJson(const GraphCost &cost) {
       {"kv_read_from", cost.kvLevel},
       {"ops", std::move(kinds)},
   };
+}
+
+std::string defaultCalibrationPath(const HardwareSpec &spec) {
+  if (const char *env = std::getenv("SLMC_CALIBRATION"))
+    return llvm::StringRef(env) == "none" ? std::string() : std::string(env);
+  if (spec.name != "native")
+    return "";
+  std::string path = userCacheFile("calibration-native.json");
+  return !path.empty() && llvm::sys::fs::exists(path) ? path : "";
+}
+
+llvm::json::Object predictionReport(ModuleOp module, const HardwareSpec &spec, unsigned threads,
+                                    const CostCalibration *calibration, int64_t seq,
+                                    int64_t past) {
+  CostModel model(spec, threads, calibration);
+  auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
+  llvm::json::Object out{{"target", spec.name},
+                         {"threads", int64_t(model.threads())},
+                         {"calibration", calibration ? llvm::json::Value(calibration->origin)
+                                                     : llvm::json::Value(nullptr)}};
+  for (CostShape shape : {CostShape::prefill(seq), CostShape::decode(past)}) {
+    GraphWork work = analyzeGraph(module, shape);
+    llvm::json::Object phase{{"seq", shape.seq}, {"past", shape.past}};
+    auto cost = model.costGraph(work);
+    if (!cost) {
+      phase["error"] = llvm::toString(cost.takeError());
+      out[costPhaseName(shape.phase)] = std::move(phase);
+      continue;
+    }
+    llvm::json::Array ops;
+    for (const OpCost &c : cost->ops) {
+      if (c.predictedUs <= 0)
+        continue; // views
+      llvm::json::Array schemes;
+      for (const ProjectionWork &p : c.work->projections)
+        schemes.push_back(p.scheme);
+      llvm::json::Object op{{"node", c.work->layer},
+                            {"op", c.work->opName},
+                            {"predicted_us", round3(c.predictedUs)},
+                            {"compute_us", round3(c.computeUs)},
+                            {"memory_us", round3(c.memoryUs)},
+                            {"overhead_us", round3(c.overheadUs)},
+                            {"kernels", int64_t(c.work->kernels)}};
+      if (!schemes.empty())
+        op["schemes"] = std::move(schemes);
+      ops.push_back(std::move(op));
+    }
+    phase["total_ms"] = std::round(cost->totalUs) / 1000;
+    phase["weights_read_from"] = cost->weightLevel;
+    phase["weight_bytes"] = int64_t(std::llround(cost->weightBytes));
+    phase["ops"] = std::move(ops);
+    out[costPhaseName(shape.phase)] = std::move(phase);
+  }
+  return out;
 }
 
 } // namespace slm

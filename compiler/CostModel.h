@@ -77,6 +77,10 @@ struct CostCalibrationEntry {
   std::optional<double> memoryEfficiency;  // fraction of the level's bandwidth
   std::optional<double> overheadUs;        // per kernel call
   std::optional<double> dequantOps;        // ops per weight to widen a weight-only scheme
+  /// Multiplies the matched ops' time (before overhead): slmc-tune's fit of
+  /// measured over predicted, i.e. their compute and memory efficiencies
+  /// divided by it.
+  std::optional<double> timeFactor;
   std::string note;
 
   unsigned specificity() const;
@@ -249,8 +253,10 @@ public:
                                           const Residency &weights,
                                           const MemoryLevel &activationLevel) const;
   /// An op's parts besides its projections, and its kernels' overhead.
+  /// `scheme`: its projections' scheme ("fp32" unquantized; "" without
+  /// projections), for calibration entries keyed by scheme.
   PartCost restCost(const OpWork &op, CostPhase phase, const MemoryLevel &activationLevel,
-                    const Residency &kv) const;
+                    const Residency &kv, llvm::StringRef scheme = "") const;
   double overheadUs(const OpWork &op, CostPhase phase) const;
 
   /// The whole graph with each projection in schemeOf(p) (default: the
@@ -268,6 +274,9 @@ public:
   /// the compute type: 0 unless calibrated (the spec's peaks already
   /// reflect a native scheme's decoding; emulated ones pay their factor).
   double dequantOps(llvm::StringRef scheme, CostPhase phase) const;
+  /// The calibration's time_factor for an op (1 unless calibrated); for
+  /// ops with projections `scheme` is theirs.
+  double timeFactor(llvm::StringRef opName, llvm::StringRef scheme, CostPhase phase) const;
 
   /// The best unit for `type` among `names` (all units when empty) by peak
   /// x efficiency; null when none offers it. `rate` gets ops/s.
@@ -286,6 +295,20 @@ private:
 
 /// The cost of a graph as JSON (totals, levels, per-op-kind sums).
 llvm::json::Object graphCostToJson(const GraphCost &cost);
+
+/// The calibration database `slmc compile` reads when --calibration is not
+/// given: $SLMC_CALIBRATION ("none": no database) if set, else for the
+/// `native` target `calibration-native.json` in the user's cache folder
+/// (userCacheFile; slmc-tune calibrate writes it) when it exists; else "".
+std::string defaultCalibrationPath(const HardwareSpec &spec);
+
+/// The report's `predicted` field: the cost model's times for the graph as
+/// quantized, a prefill of `seq` tokens and one decode step after `past`:
+/// per op (`node`: its ONNX node, as `--profile` names the kernels) and
+/// in total (`total_ms`). docs/cost-model.md.
+llvm::json::Object predictionReport(mlir::ModuleOp module, const HardwareSpec &spec,
+                                    unsigned threads, const CostCalibration *calibration,
+                                    int64_t seq, int64_t past);
 
 } // namespace slm
 

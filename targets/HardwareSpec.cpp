@@ -561,7 +561,8 @@ bool readQuantEntry(Reader &r, const json::Value &v, const std::string &path, bo
   if (!o)
     return false;
   if (emulated) {
-    if (!r.checkKeys(*o, path, {"scheme", "compute", "units", "extra_cost_factor", "note"}))
+    if (!r.checkKeys(*o, path,
+                     {"scheme", "compute", "units", "extra_cost_factor", "dequant_ops", "note"}))
       return false;
   } else if (!r.checkKeys(*o, path, {"scheme", "compute", "units", "note"})) {
     return false;
@@ -591,6 +592,8 @@ bool readQuantEntry(Reader &r, const json::Value &v, const std::string &path, bo
       return r.fail(field(path, "extra_cost_factor"),
                     "expected a factor >= 1 (the native time is multiplied by it), got " +
                         num(q.extraCostFactor));
+    if (!r.readPositive(*o, path, "dequant_ops", q.dequantOps, false))
+      return false;
   }
   return true;
 }
@@ -888,6 +891,9 @@ unsigned hostCores() {
   return std::thread::hardware_concurrency();
 }
 
+/// The most shared cache per core the native spec believes (see nativeSpec).
+constexpr uint64_t kMaxSharedCachePerCore = 4ull << 20;
+
 /// Cache levels of cpu0 from sysfs (data and unified caches).
 std::vector<MemoryLevel> hostCaches() {
   std::vector<std::pair<int, MemoryLevel>> found; // level, in index order
@@ -1175,6 +1181,20 @@ HardwareSpec describeNativeHardware(HardwareSpec spec, const NativeHardwareOptio
                          " (the CPUs this process may run on)");
   }
   std::vector<MemoryLevel> caches = hostCaches();
+  // A VM may report its host's shared cache (this project's guest: a 480 MiB
+  // L3 for 2 vCPUs, where a 32 MiB working set already reads at DRAM speed,
+  // /work/shared/docs/HARDWARE.md). Real parts have at most a few MiB of
+  // shared cache per core (Sapphire Rapids 1.9, Zen 4 4): cap it there, so
+  // the cost model does not think a model is cache-resident.
+  for (MemoryLevel &m : caches) {
+    uint64_t cap = kMaxSharedCachePerCore * std::max(1u, spec.cores);
+    if (m.scope == Scope::Chip && m.bytes > cap) {
+      m.note += "; sysfs says " + std::to_string(m.bytes >> 20) + " MiB, capped at " +
+                std::to_string(kMaxSharedCachePerCore >> 20) +
+                " MiB per usable core (a VM reports its host's cache)";
+      m.bytes = cap;
+    }
+  }
   if (!caches.empty()) {
     std::vector<MemoryLevel> rest;
     for (MemoryLevel &m : spec.memory)
@@ -1313,6 +1333,8 @@ void writeHardwareSpecJson(const HardwareSpec &spec, llvm::raw_ostream &out) {
                   stringList("units", q.units);
                 if (emulated)
                   numberAttribute(j, "extra_cost_factor", q.extraCostFactor);
+                if (q.dequantOps > 0)
+                  numberAttribute(j, "dequant_ops", q.dequantOps);
                 if (!q.note.empty())
                   j.attribute("note", q.note);
               });

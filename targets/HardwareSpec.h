@@ -91,6 +91,12 @@ struct QuantSupport {
   /// Emulated schemes: the native roofline time is multiplied by this
   /// (>= 1: extra unpacking/conversion work the unit peak does not show).
   double extraCostFactor = 1.0;
+  /// Emulated schemes: vector-unit operations per weight to widen it to
+  /// `compute` before the dot products (unpack, scale), costed on the
+  /// target's vector units on top of the projection (0: none; the factor
+  /// alone). Honest where the widening runs on other units than the matmul,
+  /// as on Trainium's vector engine.
+  double dequantOps = 0;
   std::string note;
 };
 

@@ -107,9 +107,11 @@ static cl::opt<std::string> planObjective(
     cl::value_desc("decode|prefill|size"), cl::init("decode"), cl::sub(compileCmd));
 static cl::opt<std::string> calibrationPath(
     "calibration",
-    cl::desc("--quant auto: a cost-model calibration database (JSON, docs/cost-model.md) "
-             "overriding the default efficiency factors"),
-    cl::value_desc("file.json"), cl::sub(compileCmd));
+    cl::desc("A cost-model calibration database (JSON, docs/cost-model.md; slmc-tune "
+             "calibrate) for --quant auto and the report's predicted times (default: "
+             "$SLMC_CALIBRATION, else for native the one slmc-tune wrote, if any; none: "
+             "the default factors)"),
+    cl::value_desc("file.json|none"), cl::sub(compileCmd));
 static cl::opt<std::string> sensitivityPath(
     "sensitivity",
     cl::desc("--quant auto: measured per-weight sensitivities (tools/slmc-sensitivity.py); "
@@ -121,16 +123,19 @@ static cl::opt<std::string> sensitivityCache(
              "$XDG_CACHE_HOME/slmc/quant-sensitivity.json; none: no cache)"),
     cl::value_desc("file.json|none"), cl::sub(compileCmd));
 static cl::opt<unsigned> planSeq(
-    "plan-seq", cl::desc("--quant auto: tokens of the prefill the cost model times (default 128)"),
+    "plan-seq",
+    cl::desc("--quant auto and the report's predicted times: tokens of the prefill the cost "
+             "model times (default 128)"),
     cl::init(128), cl::sub(compileCmd));
 static cl::opt<unsigned> planPast(
     "plan-past",
-    cl::desc("--quant auto: cached tokens before the decode step the cost model times "
-             "(default 128)"),
+    cl::desc("--quant auto and the report's predicted times: cached tokens before the "
+             "decode step the cost model times (default 128)"),
     cl::init(128), cl::sub(compileCmd));
 static cl::opt<unsigned> planThreads(
     "plan-threads",
-    cl::desc("--quant auto: cores the cost model assumes busy (default: all of the target's)"),
+    cl::desc("--quant auto and the report's predicted times: cores the cost model assumes "
+             "busy (default: all of the target's)"),
     cl::init(0), cl::sub(compileCmd));
 static cl::opt<std::string> reportTextPath(
     "report-text",
@@ -361,13 +366,20 @@ static int runCompile() {
     return 1;
   }
   for (cl::Option *o : std::initializer_list<cl::Option *>{
-           &accuracyBudget, &planObjective, &calibrationPath, &sensitivityPath,
-           &sensitivityCache, &planSeq, &planPast, &planThreads, &reportTextPath})
+           &accuracyBudget, &planObjective, &sensitivityPath, &sensitivityCache,
+           &reportTextPath})
     if (o->getNumOccurrences() && !autoQuant) {
       errs() << "slmc: error: --" << o->ArgStr << " needs --quant auto\n";
       return 1;
     }
   slm::CompileOptions options;
+  if (planSeq == 0) {
+    errs() << "slmc: error: --plan-seq must be at least 1\n";
+    return 1;
+  }
+  options.plan.prefillSeq = planSeq;
+  options.plan.decodePast = planPast;
+  options.plan.threads = planThreads;
   std::optional<slm::CostCalibration> calibration;
   std::optional<slm::SensitivityDatabase> measured;
   if (autoQuant) {
@@ -383,22 +395,6 @@ static int runCompile() {
     }
     options.plan.budgetPercent = *budget;
     options.plan.objective = *objective;
-    if (planSeq == 0) {
-      errs() << "slmc: error: --plan-seq must be at least 1\n";
-      return 1;
-    }
-    options.plan.prefillSeq = planSeq;
-    options.plan.decodePast = planPast;
-    options.plan.threads = planThreads;
-    if (!calibrationPath.empty()) {
-      auto c = slm::loadCostCalibration(calibrationPath);
-      if (!c) {
-        errs() << "slmc: error: " << toString(c.takeError()) << "\n";
-        return 1;
-      }
-      calibration = std::move(*c);
-      options.plan.calibration = &*calibration;
-    }
     if (!sensitivityPath.empty()) {
       auto db = slm::loadSensitivityDatabase(sensitivityPath);
       if (!db) {
@@ -448,6 +444,19 @@ static int runCompile() {
     }
   const slm::HardwareSpec &hardware = specOnly ? *specOnly : (*target)->hardware();
   const slm::Target *codegen = specOnly ? nullptr : target->get();
+  // The cost model's calibration: --calibration, else the default database.
+  std::string calibrationFile = calibrationPath.getNumOccurrences()
+                                    ? (calibrationPath == "none" ? std::string() : calibrationPath.getValue())
+                                    : slm::defaultCalibrationPath(hardware);
+  if (!calibrationFile.empty()) {
+    auto c = slm::loadCostCalibration(calibrationFile);
+    if (!c) {
+      errs() << "slmc: error: " << toString(c.takeError()) << "\n";
+      return 1;
+    }
+    calibration = std::move(*c);
+    options.plan.calibration = &*calibration;
+  }
   if (printPipeline && codegen)
     errs() << slm::getLoweringPipeline(*codegen, profileKernels) << "\n";
   mlir::DialectRegistry registry;
@@ -523,6 +532,9 @@ static int runCompile() {
       llvm::json::Object report = slm::describeGraph(*module, autoQuant ? &plan : nullptr);
       slm::addPruneReport(report, pruned);
       report["target"] = hardware.name;
+      report["predicted"] =
+          slm::predictionReport(*module, hardware, options.plan.threads,
+                                options.plan.calibration, planSeq, planPast);
       if (!codegen)
         report["codegen"] = false;
       if (auto err = slm::writeJson(reportPath, std::move(report))) {
