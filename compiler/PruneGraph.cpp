@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
@@ -119,6 +120,171 @@ llvm::Error addPruneCaptureOutputs(ModuleOp module) {
   return llvm::Error::success();
 }
 
+/// The fp32 values of weight `name`.
+static llvm::Expected<std::vector<float>> fp32Values(WeightStore &weights, StringRef name) {
+  const WeightEntry *entry = weights.lookup(name);
+  if (!entry)
+    return makeError("weight '" + name + "' is not in the weight store");
+  if (entry->onnxDataType != onnx::TensorProto::FLOAT)
+    return makeError("weight '" + entry->name + "' is not fp32: only fp32 weights are pruned");
+  std::vector<float> values(entry->bytes.size() / 4);
+  std::memcpy(values.data(), entry->bytes.data(), values.size() * 4);
+  return values;
+}
+
+/// Adds `values` (shape `dims`) to the store as owned weight `name` and
+/// returns a new slm.weight op for it right after `source`.
+static llvm::Expected<WeightOp> addPrunedWeight(WeightStore &weights, WeightOp source,
+                                                const std::string &name,
+                                                const std::vector<float> &values,
+                                                ArrayRef<int64_t> dims) {
+  if (!weights.lookup(name)) {
+    std::vector<uint8_t> bytes(values.size() * 4);
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+    auto added = weights.addOwned(name, onnx::TensorProto::FLOAT,
+                                  std::vector<int64_t>(dims.begin(), dims.end()),
+                                  std::move(bytes));
+    if (!added)
+      return added.takeError();
+  }
+  OpBuilder b(source);
+  b.setInsertionPointAfter(source);
+  auto type = RankedTensorType::get(dims, b.getF32Type());
+  return WeightOp::create(b, source.getLoc(), type, FlatSymbolRefAttr::get(b.getContext(), name));
+}
+
+/// mlp:F (see applyPruning): every slm.gated_mlp gets smaller weights.
+static llvm::Error pruneMlpChannels(ModuleOp module, WeightStore &weights, const PruneSpec &spec,
+                                   PruneScore score, const PruneNorms *norms,
+                                   std::vector<PruneRecord> &records) {
+  SmallVector<GatedMlpOp> mlps;
+  module.walk([&](GatedMlpOp op) { mlps.push_back(op); });
+  if (mlps.empty())
+    return makeError("--prune " + spec.str() + ": the model has no gated MLP (slm.gated_mlp) "
+                     "to prune; mlp:F needs the fused graph (not --no-fusion)");
+  std::string suffix = "#prune-" + spec.str();
+  for (GatedMlpOp op : mlps) {
+    auto gateOp = op.getWGate().getDefiningOp<WeightOp>();
+    auto upOp = op.getWUp() ? op.getWUp().getDefiningOp<WeightOp>() : WeightOp();
+    auto downOp = op.getWDown().getDefiningOp<WeightOp>();
+    if (!gateOp || !downOp || (op.getWUp() && !upOp))
+      return makeError("--prune " + spec.str() + ": a gated MLP's weights are not stored "
+                       "weights (" + layerNameOf(op) + ")");
+    auto gate = fp32Values(weights, gateOp.getName());
+    if (!gate)
+      return gate.takeError();
+    auto down = fp32Values(weights, downOp.getName());
+    if (!down)
+      return down.takeError();
+    std::vector<float> upValues;
+    if (upOp) {
+      auto up = fp32Values(weights, upOp.getName());
+      if (!up)
+        return up.takeError();
+      upValues = std::move(*up);
+    }
+    auto gateType = cast<RankedTensorType>(gateOp.getType());
+    auto downType = cast<RankedTensorType>(downOp.getType());
+    int64_t k = gateType.getDimSize(0), gateCols = gateType.getDimSize(1);
+    int64_t inter = downType.getDimSize(0), h = downType.getDimSize(1);
+    bool fused = op.getFusedGateUp();
+    // The up projection's column c: up's own, or the fused weight's c + inter.
+    const float *upBase = fused ? gate->data() + inter : upValues.data();
+    int64_t upStride = fused ? gateCols : inter;
+
+    std::vector<float> scores(inter);
+    for (int64_t c = 0; c < inter; ++c) {
+      double d = 0, g = 0, u = 0;
+      for (int64_t j = 0; j < h; ++j)
+        d += double((*down)[c * h + j]) * (*down)[c * h + j];
+      scores[c] = float(std::sqrt(d));
+      if (score == PruneScore::Activation)
+        continue; // times ||h_c|| below
+      for (int64_t r = 0; r < k; ++r) {
+        double gv = (*gate)[r * gateCols + c], uv = upBase[r * upStride + c];
+        g += gv * gv;
+        u += uv * uv;
+      }
+      scores[c] = float(std::sqrt(d * g * u));
+    }
+    if (score == PruneScore::Activation) {
+      // The down projection's input norms are those of h_c.
+      auto it = norms->find(downOp.getName().str());
+      if (it == norms->end())
+        return makeError("--prune-norms has no norms for weight '" + downOp.getName() + "'");
+      if (int64_t(it->second.size()) != inter)
+        return makeError(llvm::formatv("weight '{0}': {1} input norms for a reduction dim of "
+                                       "{2}",
+                                       downOp.getName(), it->second.size(), inter)
+                             .str());
+      for (int64_t c = 0; c < inter; ++c) {
+        float n = it->second[c];
+        if (!(n >= 0) || !std::isfinite(n))
+          return makeError("weight '" + downOp.getName() + "': input norms must be finite "
+                           "and non-negative");
+        scores[c] *= n;
+      }
+    }
+    // Keep a multiple of 8 channels where the model has one (SIMD widths,
+    // quantization groups and 2:4 groups along the down's reduction).
+    std::vector<int64_t> kept = keptChannels(scores, spec.sparsity, inter % 8 ? 1 : 8);
+    int64_t keep = kept.size();
+
+    // gate (and up) columns, down rows.
+    auto columns = [&](const float *base, int64_t stride, std::vector<float> &out) {
+      for (int64_t r = 0; r < k; ++r)
+        for (int64_t c : kept)
+          out.push_back(base[r * stride + c]);
+    };
+    std::vector<float> newGate, newUp, newDown;
+    if (fused) {
+      // [K, 2I'] row by row: the kept gate columns, then the kept up columns.
+      for (int64_t r = 0; r < k; ++r) {
+        for (int64_t c : kept)
+          newGate.push_back((*gate)[r * gateCols + c]);
+        for (int64_t c : kept)
+          newGate.push_back((*gate)[r * gateCols + inter + c]);
+      }
+    } else {
+      columns(gate->data(), gateCols, newGate);
+      columns(upValues.data(), inter, newUp);
+    }
+    for (int64_t c : kept)
+      newDown.insert(newDown.end(), down->begin() + c * h, down->begin() + (c + 1) * h);
+
+    std::string layer = layerNameOf(op);
+    auto replace = [&](WeightOp source, OpOperand &operand, const std::vector<float> &values,
+                       SmallVector<int64_t, 2> dims) -> llvm::Error {
+      std::string name = (source.getName() + suffix).str();
+      int64_t total = cast<RankedTensorType>(source.getType()).getNumElements();
+      auto made = addPrunedWeight(weights, source, name, values, dims);
+      if (!made)
+        return made.takeError();
+      operand.set(made->getResult());
+      PruneRecord record{layer, source.getName().str(), name, spec.str(),
+                         pruneScoreName(score).str(), {}};
+      record.stats.total = total;
+      record.stats.removed = total - int64_t(values.size());
+      record.channels = inter;
+      record.channelsRemoved = inter - keep;
+      records.push_back(record);
+      return llvm::Error::success();
+    };
+    if (auto err = replace(gateOp, op.getWGateMutable(), newGate, {k, fused ? 2 * keep : keep}))
+      return err;
+    if (upOp)
+      if (auto err = replace(upOp, op.getWUpMutable()[0], newUp, {k, keep}))
+        return err;
+    if (auto err = replace(downOp, op.getWDownMutable(), newDown, {keep, h}))
+      return err;
+  }
+  module.walk([](WeightOp w) {
+    if (w->use_empty())
+      w->erase();
+  });
+  return llvm::Error::success();
+}
+
 llvm::Error applyPruning(ModuleOp module, WeightStore &weights, llvm::StringRef specText,
                          llvm::StringRef scoreText, std::vector<PruneRecord> &records,
                          const PruneNorms *norms) {
@@ -136,6 +302,8 @@ llvm::Error applyPruning(ModuleOp module, WeightStore &weights, llvm::StringRef 
   // Merged projections (slm-merge-projections) read one concatenated weight.
   if (auto err = materializeWeightConcats(module, weights))
     return err;
+  if (spec->structured())
+    return pruneMlpChannels(module, weights, *spec, *score, norms, records);
 
   struct Site {
     OpOperand *operand;
@@ -222,7 +390,7 @@ void addPruneReport(llvm::json::Object &report, const std::vector<PruneRecord> &
   for (const PruneRecord &r : records) {
     byName[r.pruned] = &r;
     total += r.stats.total;
-    zeros += r.stats.zeros;
+    zeros += r.channels ? r.stats.removed : r.stats.zeros;
     removed += r.stats.removed;
   }
   if (llvm::json::Array *layers = report.getArray("layers"))
@@ -241,12 +409,17 @@ void addPruneReport(llvm::json::Object &report, const std::vector<PruneRecord> &
       if (it == byName.end())
         continue;
       const PruneRecord &r = *it->second;
-      (*layer)["pruned"] = llvm::json::Object{{"method", r.method},
-                                              {"score", r.score},
-                                              {"dense_weight", r.weight},
-                                              {"sparsity", round6(r.stats.sparsity())},
-                                              {"removed", r.stats.removed},
-                                              {"total", r.stats.total}};
+      llvm::json::Object entry{{"method", r.method},
+                               {"score", r.score},
+                               {"dense_weight", r.weight},
+                               {"sparsity", round6(r.sparsity())},
+                               {"removed", r.stats.removed},
+                               {"total", r.stats.total}};
+      if (r.channels) {
+        entry["channels"] = r.channels;
+        entry["channels_removed"] = r.channelsRemoved;
+      }
+      (*layer)["pruned"] = std::move(entry);
     }
   report["pruning"] = llvm::json::Object{
       {"method", records.front().method},

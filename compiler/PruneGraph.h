@@ -31,6 +31,13 @@ struct PruneRecord {
   std::string method; // the spec, e.g. "2:4"
   std::string score;  // magnitude | activation
   PruneStats stats;
+  /// Structured (mlp:F): the weight's intermediate channels before pruning
+  /// and how many went (stats.removed counts the removed elements; the
+  /// pruned weight is smaller, without zeros).
+  int64_t channels = 0, channelsRemoved = 0;
+  double sparsity() const {
+    return channels ? double(stats.removed) / double(stats.total) : stats.sparsity();
+  }
 };
 
 /// Per dense weight name, the L2 norm of each input channel of its
@@ -42,7 +49,16 @@ llvm::Expected<PruneNorms> loadPruneNorms(llvm::StringRef path);
 /// Prunes every projection weight of `module` with `spec` ("" or "none":
 /// nothing) scored by `score`: "magnitude", or "activation" with `norms`
 /// (a merged weight "a+b" uses a's norms: the parts share the input).
-/// Materializes weight concatenations first. Appends to `records`.
+/// mlp:F instead shrinks every slm.gated_mlp: the fraction F of its
+/// intermediate channels with the lowest scores go from the gate and up
+/// columns and the down rows together (weights "<w>#prune-mlp:F" of the
+/// smaller shapes). A channel c's score is ||h_c|| * ||W_down[c, :]||, the
+/// L2 norm of its contribution to the output over the calibration tokens,
+/// h_c the intermediate activation (activation: the down projection's input
+/// norms), or for magnitude ||W_gate[:, c]|| * ||W_up[:, c]|| *
+/// ||W_down[c, :]|| (the bound of the same for unit-norm inputs, taking the
+/// activation as linear). Materializes weight concatenations first. Appends
+/// to `records`.
 llvm::Error applyPruning(mlir::ModuleOp module, WeightStore &weights, llvm::StringRef spec,
                          llvm::StringRef score, std::vector<PruneRecord> &records,
                          const PruneNorms *norms = nullptr);

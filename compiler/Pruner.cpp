@@ -21,7 +21,7 @@ std::string PruneSpec::str() const {
     return std::to_string(n) + ":" + std::to_string(m);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", sparsity);
-  return std::string("unstructured:") + buf;
+  return std::string(method == Method::MlpChannels ? "mlp:" : "unstructured:") + buf;
 }
 
 double PruneSpec::targetSparsity() const {
@@ -32,22 +32,24 @@ llvm::Expected<PruneSpec> parsePruneSpec(llvm::StringRef text) {
   PruneSpec spec;
   auto bad = [&](const llvm::Twine &why) {
     return makeError("bad pruning spec '" + text + "': " + why +
-                     " (expected unstructured:S with 0 <= S < 1, or N:M such as 2:4)");
+                     " (expected unstructured:S or mlp:F with 0 <= S, F < 1, or N:M such as "
+                     "2:4)");
   };
   auto [head, tail] = text.split(':');
   if (tail.empty() && !text.contains(':'))
     return bad("no ':'");
-  if (head == "unstructured") {
+  if (head == "unstructured" || head == "mlp") {
     double s;
     if (tail.getAsDouble(s) || !(s >= 0 && s < 1))
-      return bad("sparsity '" + tail + "' is not in [0, 1)");
-    spec.method = PruneSpec::Method::Unstructured;
+      return bad((head == "mlp" ? "fraction '" : "sparsity '") + tail + "' is not in [0, 1)");
+    spec.method = head == "mlp" ? PruneSpec::Method::MlpChannels
+                                : PruneSpec::Method::Unstructured;
     spec.sparsity = s;
     return spec;
   }
-  if (head == "heads" || head == "mlp")
+  if (head == "heads")
     return makeError("pruning spec '" + text +
-                     "': structured pruning (heads, mlp) is not implemented yet");
+                     "': structured pruning of attention heads is not implemented yet");
   int64_t n, m;
   if (head.getAsInteger(10, n) || tail.getAsInteger(10, m))
     return bad("unknown method '" + head + "'");
@@ -95,6 +97,8 @@ llvm::Expected<PruneStats> pruneWeight(llvm::MutableArrayRef<float> values,
       return makeError("input norms must be finite and non-negative");
   if (spec.method == PruneSpec::Method::Unstructured && !(spec.sparsity >= 0 && spec.sparsity < 1))
     return makeError("unstructured sparsity must be in [0, 1)");
+  if (spec.structured())
+    return makeError("structured pruning (" + spec.str() + ") is not per weight");
   if (spec.method == PruneSpec::Method::NM && !(spec.n > 0 && spec.n < spec.m))
     return makeError("N:M needs 0 < N < M");
 
@@ -143,6 +147,25 @@ llvm::Expected<PruneStats> pruneWeight(llvm::MutableArrayRef<float> values,
   for (float v : values)
     stats.zeros += v == 0.0f;
   return stats;
+}
+
+std::vector<int64_t> keptChannels(llvm::ArrayRef<float> scores, double fraction,
+                                  int64_t multiple) {
+  int64_t count = scores.size();
+  int64_t keep = count - std::llround(fraction * double(count));
+  if (multiple > 1)
+    keep = std::min(count, (keep + multiple - 1) / multiple * multiple);
+  keep = std::max<int64_t>(std::min<int64_t>(keep, count), count ? 1 : 0);
+  std::vector<int64_t> order(count);
+  std::iota(order.begin(), order.end(), 0);
+  // Highest scores first; among equal scores the higher index stays, so
+  // the lower index goes first, as in pruneWeight.
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return scores[a] != scores[b] ? scores[a] > scores[b] : a > b;
+  });
+  order.resize(keep);
+  std::sort(order.begin(), order.end());
+  return order;
 }
 
 } // namespace slm

@@ -10,6 +10,10 @@
 //                      reduction dim (for each output channel) the M - N
 //                      lowest scores (2:4, 4:8, ...). A trailing group of
 //                      g < M elements (K % M != 0) loses floor(g * (M-N) / M).
+//   - mlp:F            structured: the fraction F of the intermediate channels
+//                      of each gated MLP (gate/up columns and down rows
+//                      together; compiler/PruneGraph.cpp), ranked by
+//                      channelScores / keptChannels below.
 // Scores are |w| (magnitude) or |w(k, n)| * ||x_k|| (activation-aware,
 // Wanda-style: `inputNorms` holds the L2 norm of each input channel k over
 // calibration activations). Ties are broken by position (lower index pruned
@@ -25,23 +29,27 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace slm {
 
 struct PruneSpec {
-  enum class Method { Unstructured, NM };
+  enum class Method { Unstructured, NM, MlpChannels };
   Method method = Method::Unstructured;
-  /// Unstructured: the fraction of elements removed.
+  /// Unstructured: the fraction of elements removed; MlpChannels: of
+  /// intermediate channels.
   double sparsity = 0;
   /// N:M: N kept of every M.
   int64_t n = 0, m = 0;
-  /// The spec as parsed back ("unstructured:0.5", "2:4").
+  bool structured() const { return method == Method::MlpChannels; }
+  /// The spec as parsed back ("unstructured:0.5", "2:4", "mlp:0.25").
   std::string str() const;
   /// The fraction an ideal weight would lose.
   double targetSparsity() const;
 };
 
-/// "unstructured:S" (0 <= S < 1) or "N:M" (0 < N < M <= 64).
+/// "unstructured:S" (0 <= S < 1), "N:M" (0 < N < M <= 64) or "mlp:F"
+/// (0 <= F < 1).
 llvm::Expected<PruneSpec> parsePruneSpec(llvm::StringRef text);
 
 enum class PruneScore { Magnitude, Activation };
@@ -63,6 +71,13 @@ llvm::Expected<PruneStats> pruneWeight(llvm::MutableArrayRef<float> values,
                                        llvm::ArrayRef<int64_t> shape, int64_t axis,
                                        const PruneSpec &spec,
                                        llvm::ArrayRef<float> inputNorms = {});
+
+/// Which of `scores.size()` channels stay when the fraction `fraction` with
+/// the lowest scores goes: keep = count - round(fraction * count), rounded
+/// up to a multiple of `multiple` (vector- and quantization-group-friendly
+/// shapes) and at least 1. Ties: the lower index goes first. Sorted.
+std::vector<int64_t> keptChannels(llvm::ArrayRef<float> scores, double fraction,
+                                  int64_t multiple = 1);
 
 } // namespace slm
 

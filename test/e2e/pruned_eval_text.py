@@ -22,7 +22,7 @@ from slmc_tools import compile_package, eval_bpb  # noqa: E402
 
 
 def target_sparsity(spec):
-    if spec.startswith("unstructured:"):
+    if spec.startswith(("unstructured:", "mlp:")):
         return float(spec.split(":")[1])
     n, m = (int(v) for v in spec.split(":"))
     return (m - n) / m

@@ -8,7 +8,15 @@ from a numpy reference of the pruning (magnitude scores, reduction along
 axis 0, per-layer unstructured / N:M groups; SPEC@activation: scores
 |w| x made-up input-channel norms passed with --prune-norms), compiles the package with
 --report, runs `slmc-run --test-dir` against the reference, and checks the
-report's `pruned` entries. Prints PASS/FAIL lines and `N passed, N failed`.
+report's `pruned` entries.
+
+--mlp-spec mlp:F[@activation] does the same for structured MLP-channel
+pruning on a gated MLP (SiLU(x . wg) * (x . wu)) . wd + x, then . wo ->
+y): the reference drops the lowest-scored intermediate channels (columns of
+wg and wu, rows of wd; scores ||wd[c, :]|| * ||wg[:, c]|| * ||wu[:, c]||,
+or ||wd[c, :]|| * made-up norms of the down projection's input) and the
+report must give the channels each weight lost.
+Prints PASS/FAIL lines and `N passed, N failed`.
 """
 import argparse
 import json
@@ -75,6 +83,120 @@ def forward(w, x):
     return a2 @ w["w3"]
 
 
+def gated_weights():
+    rng = np.random.default_rng(5)
+    return {
+        "wg": rng.standard_normal((64, 96)).astype(np.float32) * 0.3,
+        "wu": rng.standard_normal((64, 96)).astype(np.float32) * 0.3,
+        "wd": rng.standard_normal((96, 64)).astype(np.float32) * 0.3,
+        "wo": rng.standard_normal((64, 16)).astype(np.float32) * 0.3,
+    }
+
+
+def gated_model(w):
+    F = TensorProto.FLOAT
+    nodes = [
+        node("MatMul", ["x", "wg"], ["g"], name="gate_proj"),
+        node("Sigmoid", ["g"], ["gs"]),
+        node("Mul", ["g", "gs"], ["ga"]),
+        node("MatMul", ["x", "wu"], ["u"], name="up_proj"),
+        node("Mul", ["ga", "u"], ["hm"]),
+        node("MatMul", ["hm", "wd"], ["d"], name="down_proj"),
+        node("Add", ["x", "d"], ["r"]),
+        node("MatMul", ["r", "wo"], ["y"], name="out"),
+    ]
+    return make_model(nodes, [helper.make_tensor_value_info("x", F, [4, 64])],
+                      [helper.make_tensor_value_info("y", F, [4, 16])],
+                      [init(k, v) for k, v in w.items()])
+
+
+def gated_forward(w, x):
+    g = x @ w["wg"]
+    h = g / (1 + np.exp(-g)) * (x @ w["wu"])
+    return (x + h @ w["wd"]) @ w["wo"]
+
+
+def prune_channels(w, fraction, norms=None):
+    """numpy reference of mlp:F (compiler/PruneGraph.cpp pruneMlpChannels)."""
+    wg, wu, wd = (w[k].astype(np.float64) for k in ("wg", "wu", "wd"))
+    inter = wd.shape[0]
+    score = np.linalg.norm(wd, axis=1)
+    if norms is None:
+        score = score * np.linalg.norm(wg, axis=0) * np.linalg.norm(wu, axis=0)
+    else:
+        score = score * norms
+    keep = inter - int(round(fraction * inter))
+    if inter % 8 == 0:
+        keep = min(inter, -(-keep // 8) * 8)
+    keep = max(keep, 1)
+    idx = np.arange(inter)
+    # Highest score first; ties: the higher index stays.
+    kept = np.sort(np.lexsort((-idx, -score))[:keep])
+    return dict(w, wg=w["wg"][:, kept], wu=w["wu"][:, kept], wd=w["wd"][kept, :]), kept
+
+
+def run_case(args, onnx_path, tag, x, y, flags):
+    """Compiles with `flags`, runs against y; returns (problems, report layers)."""
+    data = os.path.join(args.out, tag, "test_data_set_0")
+    os.makedirs(data, exist_ok=True)
+    save(os.path.join(data, "input_0.pb"), x, "x")
+    save(os.path.join(data, "output_0.pb"), y, "y")
+    pkg = os.path.join(args.out, tag + ".slmpkg")
+    report = os.path.join(args.out, tag + ".json")
+    r = subprocess.run([os.path.join(args.tools, "slmc"), "compile", onnx_path, "-o", pkg,
+                        "--report", report, "--quiet"] + flags, capture_output=True, text=True)
+    if r.returncode == 0:
+        r = subprocess.run([os.path.join(args.tools, "slmc-run"), pkg, "--test-dir",
+                            os.path.dirname(data)], capture_output=True, text=True)
+    if r.returncode != 0:
+        return ["run: " + r.stdout + r.stderr], []
+    return [], json.load(open(report))["layers"]
+
+
+def mlp_cases(args, x):
+    w = gated_weights()
+    onnx_path = os.path.join(args.out, "gated.onnx")
+    with open(onnx_path, "wb") as f:
+        f.write(gated_model(w).SerializeToString())
+    norms = np.exp(np.random.default_rng(13).uniform(-2.3, 2.3, 96))
+    norms_path = os.path.join(args.out, "gated-norms.json")
+    with open(norms_path, "w") as f:
+        json.dump({"weights": {"wd": [float(v) for v in norms]}}, f)
+    passed = failed = 0
+    for item in args.mlp_spec:
+        spec, _, score = item.partition("@")
+        activation = score == "activation"
+        fraction = float(spec.split(":")[1])
+        pruned, kept = prune_channels(w, fraction, norms if activation else None)
+        problems = []
+        if activation and np.array_equal(kept, prune_channels(w, fraction)[1]):
+            problems.append("the norms do not change the kept channels")
+        y = gated_forward(pruned, x).astype(np.float32)
+        if np.allclose(gated_forward(w, x), y, atol=1e-3):
+            problems.append("the reference equals the dense output")
+        tag = item.replace(":", "_").replace("@", "_")
+        run_problems, layers = run_case(
+            args, onnx_path, tag, x, y,
+            ["--prune", spec] + (["--prune-score", "activation", "--prune-norms", norms_path]
+                                 if activation else []))
+        problems += run_problems
+        infos = [l["pruned"] for l in layers if "pruned" in l]
+        removed = 96 - len(kept)
+        # gate and up (merged into one weight or not) and down.
+        if layers and (not infos or any(i["channels"] != 96 or i["channels_removed"] != removed or
+                                         i["method"] != spec or
+                                         abs(i["sparsity"] - removed / 96) > 1e-6 or
+                                         i["score"] != ("activation" if activation
+                                                        else "magnitude") for i in infos)
+                       or "wd" not in {i["dense_weight"] for i in infos}):
+            problems.append("report: %s (expected %d of 96 channels removed)" % (infos, removed))
+        print("%s %s kept=%d %s" % ("FAIL" if problems else "PASS", item, len(kept),
+                                    "; ".join(problems)))
+        passed += not problems
+        failed += bool(problems)
+    return passed, failed
+
+
 def save(path, array, name):
     with open(path, "wb") as f:
         f.write(numpy_helper.from_array(array, name).SerializeToString())
@@ -85,6 +207,7 @@ def main():
     p.add_argument("--tools", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--spec", action="append", default=[])
+    p.add_argument("--mlp-spec", action="append", default=[])
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     w = weights()
@@ -115,25 +238,11 @@ def main():
                 continue
         dense_y = forward(w, x)
         y = forward(pruned, x).astype(np.float32)
-        data = os.path.join(args.out, tag, "test_data_set_0")
-        os.makedirs(data, exist_ok=True)
-        save(os.path.join(data, "input_0.pb"), x, "x")
-        save(os.path.join(data, "output_0.pb"), y, "y")
-        pkg = os.path.join(args.out, tag + ".slmpkg")
-        report = os.path.join(args.out, tag + ".json")
-        r = subprocess.run([os.path.join(args.tools, "slmc"), "compile", onnx_path, "-o", pkg,
-                            "--prune", spec, "--report", report, "--quiet"] +
-                           (["--prune-score", "activation", "--prune-norms", norms_path]
-                            if activation else []),
-                           capture_output=True, text=True)
-        if r.returncode == 0:
-            r = subprocess.run([os.path.join(args.tools, "slmc-run"), pkg, "--test-dir",
-                                os.path.dirname(data)], capture_output=True, text=True)
-        problems = []
-        if r.returncode != 0:
-            problems.append("run: " + r.stdout + r.stderr)
-        else:
-            layers = json.load(open(report))["layers"]
+        problems, layers = run_case(
+            args, onnx_path, tag, x, y,
+            ["--prune", spec] + (["--prune-score", "activation", "--prune-norms", norms_path]
+                                 if activation else []))
+        if not problems:
             seen = {}
             for layer in layers:
                 dense = layer["weight"].split("#")[0]
@@ -154,6 +263,9 @@ def main():
         print("%s %s %s" % ("FAIL" if problems else "PASS", item, "; ".join(problems)))
         passed += not problems
         failed += bool(problems)
+    mlp_passed, mlp_failed = mlp_cases(args, x)
+    passed += mlp_passed
+    failed += mlp_failed
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

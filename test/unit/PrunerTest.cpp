@@ -41,12 +41,18 @@ TEST(PrunerTest, ParsesSpecs) {
   EXPECT_EQ(nm.str(), "2:4");
   EXPECT_DOUBLE_EQ(spec("4:8").targetSparsity(), 0.5);
   EXPECT_DOUBLE_EQ(spec("1:4").targetSparsity(), 0.75);
+  PruneSpec mlp = spec("mlp:0.25");
+  EXPECT_EQ(mlp.method, PruneSpec::Method::MlpChannels);
+  EXPECT_TRUE(mlp.structured());
+  EXPECT_FALSE(nm.structured());
+  EXPECT_EQ(mlp.str(), "mlp:0.25");
+  EXPECT_DOUBLE_EQ(mlp.targetSparsity(), 0.25);
 }
 
 TEST(PrunerTest, RejectsBadSpecs) {
   for (const char *text : {"", "unstructured", "unstructured:1", "unstructured:-0.1",
                            "unstructured:x", "4:2", "0:4", "2:2", "2:128", "a:b", "2:4:8",
-                           "random:0.5"}) {
+                           "random:0.5", "mlp:1", "mlp:-0.5", "mlp:x"}) {
     auto s = parsePruneSpec(text);
     EXPECT_FALSE(bool(s)) << text;
     if (!s)
@@ -75,6 +81,21 @@ TEST(PrunerTest, RejectsBadInputs) {
   check(pruneWeight(w, {4, 3}, 2, s));           // bad axis
   check(pruneWeight(w, {4, 3}, 0, s, {1, 2}));   // norms of the wrong length
   check(pruneWeight(w, {4, 3}, 0, s, {1, 2, -1, 1})); // negative norm
+  check(pruneWeight(w, {4, 3}, 0, spec("mlp:0.25")));  // structured: not per weight
+}
+
+TEST(PrunerTest, KeptChannels) {
+  std::vector<float> scores = {5, 1, 4, 2, 8, 3, 7, 6};
+  // 25 % of 8: the two lowest (1 at index 1, 2 at index 3) go.
+  EXPECT_EQ(keptChannels(scores, 0.25), (std::vector<int64_t>{0, 2, 4, 5, 6, 7}));
+  EXPECT_EQ(keptChannels(scores, 0.5), (std::vector<int64_t>{0, 4, 6, 7}));
+  // Rounded up to a multiple of 4: 8 - round(0.3 * 8) = 6 -> 8 (nothing goes).
+  EXPECT_EQ(keptChannels(scores, 0.3, 4).size(), 8u);
+  EXPECT_EQ(keptChannels(scores, 0.6, 4), (std::vector<int64_t>{0, 4, 6, 7}));
+  EXPECT_TRUE(keptChannels(scores, 0).size() == 8);
+  // At least one channel stays; ties: the lower index goes first.
+  EXPECT_EQ(keptChannels({1, 1, 1}, 0.99), (std::vector<int64_t>{2}));
+  EXPECT_EQ(keptChannels({1, 1, 1, 1}, 0.5), (std::vector<int64_t>{2, 3}));
 }
 
 TEST(PrunerTest, UnstructuredExactSparsity) {
