@@ -162,8 +162,10 @@ static cl::opt<std::string> pruneSpec(
     "prune",
     cl::desc("Prune the projection weights before quantization: unstructured:S (the "
              "fraction S of each weight's lowest scores) or N:M along the reduction dim "
-             "(2:4, 4:8); the embedding and lm_head stay dense (docs/pruning.md)"),
-    cl::value_desc("unstructured:S|N:M"), cl::init("none"), cl::sub(compileCmd));
+             "(2:4, 4:8), or mlp:F (the fraction F of each gated MLP's intermediate "
+             "channels, smaller dense shapes); the embedding and lm_head stay dense "
+             "(docs/pruning.md)"),
+    cl::value_desc("unstructured:S|N:M|mlp:F"), cl::init("none"), cl::sub(compileCmd));
 static cl::opt<std::string> pruneScore(
     "prune-score",
     cl::desc("--prune: how weights are scored: magnitude (|w|, default) or activation "
