@@ -1167,6 +1167,8 @@ SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t 
              reinterpret_cast<const uint8_t *>(w), reinterpret_cast<float *>(c), ldc,
              Epilogue::of(bias, flags),
              QLayout::ofBlob(format, N, K, group, reinterpret_cast<const void *>(w)), 0, 0, 0};
+  if (format == SLM_QF_S24_F32 || format == SLM_QF_S24_INT8)
+    return SLM_UK_NAME(slm_x86_s24matmul)(M, N, K, a, lda, w, c, ldc, format, bias, flags);
   if (M <= 0 || !p.l.valid)
     return;
   int64_t macs = M * N * K;

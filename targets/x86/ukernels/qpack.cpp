@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qlayout.h"
+#include "s24layout.h"
 
 #include <string.h>
 
@@ -150,6 +151,83 @@ void slm_x86_qpack(int64_t format, int64_t N, int64_t K, int64_t group, const vo
     packHalf(l, static_cast<const uint16_t *>(codes), o);
   // The reserved tail past the used part (the bound is for the widest kind).
   memset(o + l.size(), 0, size_t(widest.size() - l.size()));
+}
+
+int64_t slm_x86_s24pack_size(int64_t format, int64_t N, int64_t K) {
+  S24Layout l(format, N, K);
+  return l.valid ? l.size() : -1;
+}
+
+int64_t slm_x86_s24pack(int64_t format, int64_t N, int64_t K, const void *values,
+                        const float *scale, const float *bias, void *out) {
+  S24Layout l(format, N, K);
+  bool isInt = format == SLM_QF_S24_INT8;
+  if (!l.valid || !values || !out || (isInt && (!scale || !bias)))
+    return -1;
+  const float *f = static_cast<const float *>(values);
+  const uint8_t *codes = static_cast<const uint8_t *>(values);
+  if (isInt)
+    for (int64_t n = 0; n < N; ++n) {
+      float want = -128.f * scale[n];
+      if (memcmp(&want, &bias[n], 4) != 0)
+        return -1;
+    }
+  uint8_t *o = static_cast<uint8_t *>(out);
+  memset(o, 0, size_t(l.size()));
+  S24Header h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.magic, kS24Magic, 4);
+  h.format = int32_t(format);
+  h.N = N;
+  h.K = K;
+  memcpy(o, &h, sizeof h);
+  for (int64_t n = 0; n < N; ++n) {
+    int64_t b = n / kS24Block, j = n % kS24Block;
+    uint8_t *block = o + kS24Header + b * l.blockBytes;
+    for (int64_t c = 0; c < l.chunks; ++c) {
+      uint8_t *chunk = block + c * l.chunkBytes;
+      uint32_t word = 0;
+      for (int64_t g = 0; g < 8; ++g) {
+        // The nonzeros of the group (positions past K are zero), then the
+        // lowest zero positions to make two.
+        int64_t pos[4], kept = 0;
+        for (int64_t i = 0; i < 4; ++i) {
+          int64_t k = c * kS24Chunk + g * 4 + i;
+          bool nonzero = k < K && (isInt ? codes[n * K + k] != 128 : f[n * K + k] != 0.f);
+          if (nonzero) {
+            if (kept == 2)
+              return -1;
+            pos[kept++] = i;
+          }
+        }
+        for (int64_t i = 0; i < 4 && kept < 2; ++i)
+          if (kept == 0 || pos[0] != i)
+            pos[kept++] = i;
+        if (pos[0] > pos[1]) {
+          int64_t t = pos[0];
+          pos[0] = pos[1];
+          pos[1] = t;
+        }
+        word |= uint32_t(pos[0] | pos[1] << 2) << (4 * g);
+        for (int64_t v = 0; v < 2; ++v) {
+          int64_t k = c * kS24Chunk + g * 4 + pos[v];
+          uint8_t *dst = chunk + l.valueOffset(g) + (v * kS24Block + j) * l.valueBytes;
+          if (k >= K)
+            continue; // zero
+          if (isInt) {
+            int8_t q = int8_t(int(codes[n * K + k]) - 128);
+            memcpy(dst, &q, 1);
+          } else {
+            memcpy(dst, &f[n * K + k], 4);
+          }
+        }
+      }
+      memcpy(chunk + 4 * j, &word, 4);
+    }
+    if (isInt)
+      memcpy(block + l.scaleOffset() + 4 * j, &scale[n], 4);
+  }
+  return 0;
 }
 
 int64_t slm_x86_qpack_used_size(const void *blob) {

@@ -112,6 +112,37 @@ void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t K, int64_t a, in
                                   int64_t c, int64_t ldc, int64_t format, int64_t group, int64_t bias,
                                   int64_t flags);
 
+/*===-- 2:4 sparse weights ------------------------------------------------===*/
+
+/* Formats of slm_x86_s24pack / slm_x86_s24matmul (also accepted by slm_x86_qmatmul, which
+ * hands them to slm_x86_s24matmul; group ignored): W[N,K] with at most 2 nonzeros in every
+ * group of 4 consecutive k of a channel, stored as the 2 kept values and 2-bit positions
+ * (s24layout.h). */
+#define SLM_QF_S24_F32 5  /* fp32 values */
+#define SLM_QF_S24_INT8 6 /* int8 values, one symmetric scale per channel */
+
+/* Host side (the slm_x86_qpack library). Canonical input: S24_F32: values is float W[N*K]
+ * (row n at n*K), scale/bias NULL; S24_INT8: the INT8 canonical form with group 0 (codes
+ * uint8[N*K], scale[N], bias[N]) and symmetric codes (bias[n] == -128 * scale[n], zero is
+ * code 128). slm_x86_s24pack_size is the blob's size, -1 for a bad format or N, K < 1.
+ * slm_x86_s24pack returns 0, or -1 (nothing usable written) when the arguments are bad, a
+ * group of 4 has more than 2 nonzeros, or an S24_INT8 scale is not symmetric. Deterministic;
+ * every byte written. */
+int64_t slm_x86_s24pack_size(int64_t format, int64_t N, int64_t K);
+int64_t slm_x86_s24pack(int64_t format, int64_t N, int64_t K, const void *values,
+                        const float *scale, const float *bias, void *out);
+
+/* C[M,N] = act(A[M,K] * W^T + bias) or C += A * W^T + bias (SLM_UK_ACCUMULATE), W packed by
+ * slm_x86_s24pack with the same format/N/K; the epilogue and strides as slm_x86_qmatmul.
+ * M <= 4 (decode): W is streamed once, each group's 2 values FMA'd with the 2 x's their
+ * positions select (vpermilps on a broadcast of the group's 4 x's); larger M (prefill):
+ * panels of W expanded to dense fp32 and multiplied by slm_x86_sgemm. Multithreaded via
+ * slm_rt_parallel_for (decode: split N). Stack: about 200 KiB (decode), 64 KiB + sgemm's
+ * (prefill). */
+void SLM_UK_NAME(slm_x86_s24matmul)(int64_t M, int64_t N, int64_t K, int64_t a, int64_t lda,
+                                    int64_t w, int64_t c, int64_t ldc, int64_t format,
+                                    int64_t bias, int64_t flags);
+
 /* Embedding lookup from a packed [N,K] table: out[i*K + k] = w(ids[i], k) for i < count
  * (ids: int64_t*, each in [0, N); out: float*). */
 void SLM_UK_NAME(slm_x86_qgather)(int64_t count, int64_t ids, int64_t N, int64_t K, int64_t w, int64_t out,
