@@ -940,6 +940,8 @@ llvm::json::Object predictionReport(ModuleOp module, const HardwareSpec &spec, u
       llvm::json::Object op{{"node", c.work->layer},
                             {"op", c.work->opName},
                             {"predicted_us", round3(c.predictedUs)},
+                            {"projections_us", round3(c.predictedUs - c.rest.timeUs -
+                                                      c.overheadUs)},
                             {"compute_us", round3(c.computeUs)},
                             {"memory_us", round3(c.memoryUs)},
                             {"overhead_us", round3(c.overheadUs)},
