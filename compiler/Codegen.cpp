@@ -57,7 +57,7 @@ std::string getLoweringPipeline(const Target &target, bool profile) {
       "func.func(buffer-hoisting, buffer-loop-hoisting),"
       "ownership-based-buffer-deallocation, canonicalize,"
       "buffer-deallocation-simplification, bufferization-lower-deallocations,"
-      "cse, canonicalize,";
+      "cse, canonicalize, slm-shrink-buffer-lifetimes,";
   std::string targetPasses = target.bufferPipeline();
   if (!targetPasses.empty())
     pipeline += targetPasses + ",";

@@ -139,6 +139,22 @@ def ElideSelfCopies : Pass<"slm-elide-self-copies", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def ShrinkBufferLifetimes : Pass<"slm-shrink-buffer-lifetimes", "mlir::ModuleOp"> {
+  let summary = "Allocate each buffer at its first use and free it after its last";
+  let description = [{
+    Runs after the deallocations are lowered. Ownership-based deallocation
+    frees a buffer at the end of the block that allocated it and buffer
+    hoisting moves allocations up, so in a model's single-block entry every
+    intermediate buffer of every layer would be live at once. For each
+    `memref.alloc` freed by a `memref.dealloc` in the same block, this moves
+    the alloc down to the first op of the block that uses the buffer and the
+    dealloc up to the last op that uses it or any memref derived from it
+    (views, results of ops and loops that take it). Buffers whose address
+    escapes as an integer or through a cast, that a terminator passes on, or
+    that are freed twice are left alone.
+  }];
+}
+
 def OutlineKernels : Pass<"slm-outline-kernels", "mlir::ModuleOp"> {
   let summary = "Outline each compute op of @main into a kernel function, deduplicated";
   let description = [{
