@@ -129,11 +129,13 @@ std::vector<TargetVariant> listTargetVariants() {
 }
 
 void registerX86Targets();
+void registerArm64Targets();
 
 void registerAllTargets() {
   static std::once_flag once;
   std::call_once(once, [] {
     registerX86Targets();
+    registerArm64Targets();
   });
 }
 

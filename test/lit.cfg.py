@@ -37,3 +37,14 @@ elif os.environ.get("CI") == "true":
 else:
     lit_config.note("shared models not found at %s: e2e model tests are skipped"
                     % config.shared_dir)
+
+# Arm64 packages run on this host through the aarch64 build of slmc-run under
+# qemu-aarch64-static (tools/slmc-run/CMakeLists.txt builds it when the
+# arm64 cross sysroot is installed).
+import shutil
+if shutil.which("qemu-aarch64-static") and os.access(
+        os.path.join(config.slmc_obj_root, "aarch64", "bin", "slmc-run"), os.X_OK):
+    config.available_features.add("qemu-aarch64")
+else:
+    lit_config.note("qemu-aarch64-static or the aarch64 slmc-run is missing: "
+                    "Arm64 run tests are skipped")

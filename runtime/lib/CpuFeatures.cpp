@@ -1,9 +1,10 @@
 //===- CpuFeatures.cpp - Host CPU feature checks --------------------------===//
 //
-// cpuid + xgetbv rather than __builtin_cpu_supports: the builtin takes only
+// x86: cpuid + xgetbv rather than __builtin_cpu_supports: the builtin takes only
 // literal names and its list differs between compilers; here every name a
 // package may carry is one table row, and OS support (XCR0: the kernel
-// saves the YMM/ZMM/tile state) is checked explicitly.
+// saves the YMM/ZMM/tile state) is checked explicitly. AArch64 (Linux): the
+// HWCAP bits the kernel reports (getauxval), which qemu-aarch64 emulates.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #define SLM_X86 1
+#endif
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#define SLM_AARCH64 1
 #endif
 
 using namespace slm::rt;
@@ -167,6 +173,26 @@ bool osSupports(State state) {
 
 #endif // SLM_X86
 
+#ifdef SLM_AARCH64
+
+/// An LLVM feature name and its Linux HWCAP bit (asm/hwcap.h; the values,
+/// not the macros, so an older sysroot still builds).
+struct HwcapFeature {
+  const char *name;
+  unsigned long type; // AT_HWCAP or AT_HWCAP2
+  unsigned bit;
+};
+
+constexpr HwcapFeature kHwcaps[] = {
+    {"fp-armv8", AT_HWCAP, 0},   {"neon", AT_HWCAP, 1},      {"aes", AT_HWCAP, 3},
+    {"crc", AT_HWCAP, 7},        {"lse", AT_HWCAP, 8},       {"fullfp16", AT_HWCAP, 10},
+    {"rdm", AT_HWCAP, 12},       {"rcpc", AT_HWCAP, 15},     {"dotprod", AT_HWCAP, 20},
+    {"sve", AT_HWCAP, 22},       {"ssbs", AT_HWCAP, 28},     {"sve2", AT_HWCAP2, 1},
+    {"sve2-bitperm", AT_HWCAP2, 4}, {"i8mm", AT_HWCAP2, 13}, {"bf16", AT_HWCAP2, 14},
+};
+
+#endif // SLM_AARCH64
+
 } // namespace
 
 FeatureSupport slm::rt::hostSupports(std::string_view name) {
@@ -183,6 +209,14 @@ FeatureSupport slm::rt::hostSupports(std::string_view name) {
   // Always present on x86-64.
   if (name == "64bit" || name == "x87")
     return hiddenByEnvironment(name) ? FeatureSupport::No : FeatureSupport::Yes;
+#elif defined(SLM_AARCH64)
+  for (const HwcapFeature &f : kHwcaps) {
+    if (name != f.name)
+      continue;
+    if (hiddenByEnvironment(name))
+      return FeatureSupport::No;
+    return (getauxval(f.type) >> f.bit) & 1 ? FeatureSupport::Yes : FeatureSupport::No;
+  }
 #else
   (void)name;
   (void)hiddenByEnvironment;

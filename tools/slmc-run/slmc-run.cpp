@@ -19,10 +19,11 @@
 #include "Common.h"
 #include "dialects/slm/IR/DimExpr.h"
 
-#include "onnx/onnx_pb.h"
+#include "TensorProto.h"
 
 #include <algorithm>
 #include <numeric>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -31,10 +32,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace slmc_run;
@@ -229,15 +233,20 @@ std::optional<HostTensor> readTensorProto(const fs::path &path,
     error = "cannot open '" + path.string() + "'";
     return std::nullopt;
   }
-  onnx::TensorProto proto;
-  if (!proto.ParseFromIstream(&in)) {
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  TensorProto proto;
+  if (!in.good() && !in.eof()) {
+    error = "cannot read '" + path.string() + "'";
+    return std::nullopt;
+  }
+  if (!parseTensorProto(bytes, proto)) {
     error = "'" + path.string() + "' is not an ONNX TensorProto";
     return std::nullopt;
   }
   HostTensor t;
-  t.name = proto.name();
-  t.dtype = proto.data_type();
-  for (int64_t d : proto.dims()) {
+  t.name = proto.name;
+  t.dtype = proto.dataType;
+  for (int64_t d : proto.dims) {
     if (d < 0) {
       error = "'" + path.string() + "' has a negative dim";
       return std::nullopt;
@@ -250,7 +259,7 @@ std::optional<HostTensor> readTensorProto(const fs::path &path,
         "'" + path.string() + "' has unsupported dtype " + dtypeText(t.dtype);
     return std::nullopt;
   }
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+  if (proto.external) {
     error = "'" + path.string() + "' uses external data (not supported)";
     return std::nullopt;
   }
@@ -263,17 +272,17 @@ std::optional<HostTensor> readTensorProto(const fs::path &path,
             std::to_string(n);
     return std::nullopt;
   };
-  if (proto.has_raw_data()) {
-    if (proto.raw_data().size() != t.bytes)
-      return sizeError(proto.raw_data().size() / elemSize);
-    std::memcpy(t.data.get(), proto.raw_data().data(), t.bytes);
+  if (proto.hasRawData) {
+    if (proto.rawData.size() != t.bytes)
+      return sizeError(proto.rawData.size() / elemSize);
+    std::memcpy(t.data.get(), proto.rawData.data(), t.bytes);
     return t;
   }
   auto copyTyped = [&](const auto &field, auto cast) -> bool {
     if (uint64_t(field.size()) != n)
       return false;
     for (uint64_t i = 0; i < n; ++i) {
-      auto v = cast(field.Get(int(i)));
+      auto v = cast(field[i]);
       std::memcpy(t.data.get() + i * elemSize, &v, elemSize);
     }
     return true;
@@ -282,28 +291,28 @@ std::optional<HostTensor> readTensorProto(const fs::path &path,
   uint64_t got = 0;
   switch (t.dtype) {
   case SLM_DTYPE_FLOAT32:
-    got = proto.float_data_size();
-    ok = copyTyped(proto.float_data(), [](float v) { return v; });
+    got = proto.floatData.size();
+    ok = copyTyped(proto.floatData, [](float v) { return v; });
     break;
   case SLM_DTYPE_FLOAT64:
-    got = proto.double_data_size();
-    ok = copyTyped(proto.double_data(), [](double v) { return v; });
+    got = proto.doubleData.size();
+    ok = copyTyped(proto.doubleData, [](double v) { return v; });
     break;
   case SLM_DTYPE_INT64:
-    got = proto.int64_data_size();
-    ok = copyTyped(proto.int64_data(), [](int64_t v) { return v; });
+    got = proto.int64Data.size();
+    ok = copyTyped(proto.int64Data, [](int64_t v) { return v; });
     break;
   case SLM_DTYPE_UINT32:
-    got = proto.uint64_data_size();
-    ok = copyTyped(proto.uint64_data(), [](uint64_t v) { return uint32_t(v); });
+    got = proto.uint64Data.size();
+    ok = copyTyped(proto.uint64Data, [](uint64_t v) { return uint32_t(v); });
     break;
   case SLM_DTYPE_UINT64:
-    got = proto.uint64_data_size();
-    ok = copyTyped(proto.uint64_data(), [](uint64_t v) { return v; });
+    got = proto.uint64Data.size();
+    ok = copyTyped(proto.uint64Data, [](uint64_t v) { return v; });
     break;
   default: // int32_data holds every narrower type (fp16/bf16 as bits)
-    got = proto.int32_data_size();
-    ok = copyTyped(proto.int32_data(), [&](int32_t v) {
+    got = proto.int32Data.size();
+    ok = copyTyped(proto.int32Data, [&](int32_t v) {
       // Little-endian: the low elemSize bytes of v.
       return uint32_t(v);
     });
@@ -422,22 +431,18 @@ std::string indexText(uint64_t flat, const int64_t *dims, size_t rank) {
 /// Writes `t` as an ONNX TensorProto file (raw_data) named `name`.
 bool writeTensorProto(const fs::path &path, const std::string &name, const slm_tensor &t,
                       std::string &error) {
-  onnx::TensorProto proto;
-  proto.set_name(name);
-  proto.set_data_type(t.dtype);
+  std::vector<int64_t> dims(t.dims, t.dims + t.rank);
   uint64_t count = 1;
-  for (int32_t d = 0; d < t.rank; ++d) {
-    proto.add_dims(t.dims[d]);
-    count *= uint64_t(t.dims[d]);
-  }
+  for (int64_t d : dims)
+    count *= uint64_t(d);
   size_t elementBytes = slm_dtype_size(t.dtype);
   if (!elementBytes) {
     error = "cannot save a tensor of " + dtypeText(t.dtype);
     return false;
   }
-  proto.set_raw_data(t.data, count * elementBytes);
+  std::string bytes = serializeTensorProto(name, t.dtype, dims, t.data, count * elementBytes);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out || !proto.SerializeToOstream(&out)) {
+  if (!out || !out.write(bytes.data(), std::streamsize(bytes.size()))) {
     error = "cannot write '" + path.string() + "'";
     return false;
   }
@@ -769,11 +774,92 @@ int printInfo(const rt::Package &pkg) {
   return 0;
 }
 
+//===----------------------------------------------------------------------===//
+// Packages of another architecture
+//===----------------------------------------------------------------------===//
+
+#if defined(__x86_64__)
+constexpr const char *kHostArch = "x86_64";
+#elif defined(__aarch64__)
+constexpr const char *kHostArch = "aarch64";
+#else
+constexpr const char *kHostArch = "";
+#endif
+
+/// The first executable called `name` on PATH, or "".
+std::string findOnPath(const std::string &name) {
+  const char *path = std::getenv("PATH");
+  std::string list = path ? path : "/usr/bin:/bin";
+  for (size_t start = 0; start <= list.size();) {
+    size_t end = list.find(':', start);
+    end = end == std::string::npos ? list.size() : end;
+    std::string candidate = list.substr(start, end - start) + "/" + name;
+    if (end > start && access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+/// A package built for another architecture (an Arm64 package on x86) runs
+/// through that architecture's build of slmc-run under qemu user-mode
+/// emulation, with the same arguments: the same command works for every
+/// target. Returns only when the package is for this host; dies when the
+/// emulator or the runner is missing.
+void runForeignPackage(const Options &o, char **argv) {
+  std::string triple, target;
+  {
+    rt::Package header = rt::Package::open(o.package, SLM_OPEN_NO_KERNEL);
+    triple = header.info().target_triple;
+    target = header.info().target;
+  }
+  std::string arch = triple.substr(0, triple.find('-'));
+  if (arch.empty() || arch == kHostArch || arch == "amd64")
+    return;
+  // SLMC_RUN_<ARCH> names the runner; by default the build's
+  // <build>/<arch>/bin/slmc-run beside <build>/bin/slmc-run.
+  std::string env = "SLMC_RUN_" + arch;
+  for (char &c : env)
+    c = char(std::toupper(static_cast<unsigned char>(c)));
+  std::string runner;
+  if (const char *r = std::getenv(env.c_str()))
+    runner = r;
+  else
+    runner = (fs::read_symlink("/proc/self/exe").parent_path().parent_path() / arch / "bin" /
+              "slmc-run")
+                 .string();
+  std::string qemuName = "qemu-" + arch + "-static";
+  std::string qemu = findOnPath(qemuName);
+  std::string sysroot = "/usr/" + arch + "-linux-gnu";
+  std::string needs = o.package + ": the package is for target '" + target + "' (" + triple +
+                      "), not this " + kHostArch + " host; ";
+  if (qemu.empty())
+    die(needs + "running it here needs " + qemuName +
+        " on PATH (Debian: apt-get install qemu-user-static)");
+  if (access(runner.c_str(), X_OK) != 0)
+    die(needs + "running it here needs the " + arch + " build of slmc-run at '" + runner +
+        "' (the slmc build makes it when the " + arch + " cross sysroot is installed: "
+        "scripts/deps.sh; or set " + env + ")");
+  std::fprintf(stderr, "slmc-run: %s package (target %s): running %s under %s\n",
+               arch.c_str(), target.c_str(), runner.c_str(), qemu.c_str());
+  std::fflush(stderr);
+  std::vector<char *> args = {const_cast<char *>(qemu.c_str()), const_cast<char *>("-L"),
+                              const_cast<char *>(sysroot.c_str()),
+                              const_cast<char *>(runner.c_str())};
+  for (char **a = argv + 1; *a; ++a)
+    args.push_back(*a);
+  args.push_back(nullptr);
+  execv(qemu.c_str(), args.data());
+  die("cannot run " + qemu + ": " + std::strerror(errno));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
   try {
+    if (!o.info)
+      runForeignPackage(o, argv);
     rt::Package pkg =
         rt::Package::open(o.package, o.info ? SLM_OPEN_NO_KERNEL : 0);
     if (o.info)
