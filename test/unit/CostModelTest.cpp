@@ -231,6 +231,39 @@ TEST_F(CostModelTest, CalibrationOverridesDefaults) {
   EXPECT_DOUBLE_EQ(model.levelGBps(*spec.findMemory("L1d")), 100);
 }
 
+// slmc-tune's fit: time_factor scales the matched ops' parts (projections
+// and the rest, keyed by the projections' scheme), before the overhead.
+TEST_F(CostModelTest, CalibrationTimeFactor) {
+  auto module = parse(kGraph);
+  GraphWork work = analyzeGraph(*module, CostShape::decode(16));
+  CostModel plain(spec);
+  auto base = plain.costGraph(work);
+  ASSERT_TRUE(bool(base));
+  auto cal = parseCostCalibration(R"({
+    "format": "slmc-calibration-1",
+    "entries": [
+      {"target": "toy", "op": "slm.linear", "scheme": "fp32", "phase": "decode",
+       "time_factor": 2.5},
+      {"op": "slm.linear", "scheme": "int8-channel", "time_factor": 100},
+      {"phase": "prefill", "time_factor": 100},
+      {"phase": "decode", "overhead_us": 0.5}
+    ]
+  })",
+                                  "cal.json");
+  ASSERT_TRUE(bool(cal)) << llvm::toString(cal.takeError());
+  CostModel model(spec, 0, &*cal);
+  auto g = model.costGraph(work);
+  ASSERT_TRUE(bool(g));
+  const OpCost &b = linearCost(*base), &c = linearCost(*g);
+  EXPECT_NEAR(c.projections[0].timeUs, 2.5 * b.projections[0].timeUs, 1e-9);
+  EXPECT_NEAR(c.rest.timeUs, 2.5 * b.rest.timeUs, 1e-9);
+  EXPECT_DOUBLE_EQ(c.overheadUs, 0.5);
+  EXPECT_NEAR(c.predictedUs, 2.5 * (b.predictedUs - b.overheadUs) + 0.5, 1e-9);
+  EXPECT_DOUBLE_EQ(model.timeFactor("slm.linear", "fp32", CostPhase::Decode), 2.5);
+  EXPECT_DOUBLE_EQ(model.timeFactor("slm.rms_norm", "", CostPhase::Decode), 1);
+  EXPECT_DOUBLE_EQ(model.timeFactor("slm.rms_norm", "", CostPhase::Prefill), 100);
+}
+
 TEST(CostCalibration, Errors) {
   auto error = [](const char *json) {
     auto c = parseCostCalibration(json, "bad.json");
@@ -251,6 +284,8 @@ TEST(CostCalibration, Errors) {
               HasSubstr("entries[0].compute_efficiency: expected a positive number"));
   EXPECT_THAT(error(R"({"format": "slmc-calibration-1", "entries": [{"phase": "decode"}]})"),
               HasSubstr("gives none of"));
+  EXPECT_THAT(error(R"({"format": "slmc-calibration-1", "entries": [{"time_factor": 0}]})"),
+              HasSubstr("entries[0].time_factor: expected a positive number"));
   EXPECT_THAT(error(R"({"format": "slmc-calibration-1", "memory": [{"level": "L2"}]})"),
               HasSubstr("memory[0]: needs read_gbps_per_core or read_gbps_total"));
   auto missing = loadCostCalibration("/nonexistent/cal.json");

@@ -163,6 +163,10 @@ TEST(HardwareSpecTest, ShippedFigures) {
   EXPECT_EQ(trn2->findMemory("SBUF")->bytes, 28ull << 20);
   ASSERT_NE(trn2->quantSupport("w8a8-dynamic"), nullptr);
   EXPECT_TRUE(trn2->quantSupport("w8a8-dynamic")->emulated);
+  // Emulated int schemes widen their weights on the vector engine.
+  EXPECT_GT(trn2->quantSupport("int4-g32")->dequantOps,
+            trn2->quantSupport("int8-channel")->dequantOps);
+  EXPECT_DOUBLE_EQ(trn2->quantSupport("int4-g32")->extraCostFactor, 1);
   auto trn1 = lookupHardwareSpec("trn1");
   ASSERT_TRUE(static_cast<bool>(trn1));
   EXPECT_NEAR(trn1->peakOpsPerSecond(ComputeType::BF16), 190e12, 1e12);
@@ -290,6 +294,8 @@ TEST(HardwareSpecTest, CrossFieldChecks) {
   EXPECT_EQ(errorAfter([&](json::Object &o) { emulated0(o)["extra_cost_factor"] = 0.5; }),
             "bad.json: quant.emulated[0].extra_cost_factor: expected a factor >= 1 (the native "
             "time is multiplied by it), got 0.5");
+  EXPECT_EQ(errorAfter([&](json::Object &o) { emulated0(o)["dequant_ops"] = -1; }),
+            "bad.json: quant.emulated[0].dequant_ops: expected a positive number, got -1");
   EXPECT_EQ(errorAfter([&](json::Object &o) { emulated0(o).erase("note"); }),
             "bad.json: quant.emulated[0]: missing required key 'note'");
   EXPECT_EQ(errorAfter([](json::Object &o) { unit(o, 0)["requires"] = json::Array{"avx512f"}; }),
@@ -368,6 +374,11 @@ TEST(HardwareSpecTest, NativeFillsFromTheHostAndCachesTheBandwidth) {
     for (const std::string &f : u.requiredFeatures)
       EXPECT_TRUE(llvm::is_contained(t.features, f)) << u.name << " needs " << f;
   EXPECT_NE(t.quantSupport("fp32"), nullptr);
+  // A shared cache larger than a real part's few MiB per core (a VM's host
+  // figure: 480 MiB on this project's 2-vCPU guest) is capped.
+  for (const MemoryLevel &m : t.memory)
+    if (m.kind == MemoryKind::Cache && m.scope == Scope::Chip)
+      EXPECT_LE(m.bytes, (4ull << 20) * t.cores) << m.name;
 
   // Measured once, then read from the cache: the same numbers.
   NativeHardwareOptions on;
