@@ -40,6 +40,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import accuracy  # noqa: E402
 import charts  # noqa: E402
 
 # Short name -> folder prefix under shared/models (<prefix>-prefill, -decode).
@@ -55,15 +56,21 @@ DEFAULT_SCHEMES = ("int4-g32",)
 
 
 # A scheme may carry compile variants after '+': "fp32+no-fusion" is the fp32
-# package compiled with --no-fusion (the fused vs unfused comparison).
+# package compiled with --no-fusion (the fused vs unfused comparison);
+# "int8-channel+prune=2:4" compiled with --prune 2:4 (docs/pruning.md: the
+# pruned vs dense comparison; magnitude scores, as the filled weights are
+# random).
 VARIANTS = {"no-fusion": ["--no-fusion"]}
 
 
 def split_variant(scheme):
-    """"int4-g32+no-fusion" -> ("int4-g32", ["--no-fusion"])."""
+    """"int4-g32+no-fusion" -> ("int4-g32", ["--no-fusion"]);
+    "fp32+prune=mlp:0.25" -> ("fp32", ["--prune", "mlp:0.25"])."""
     base, _, variant = scheme.partition("+")
+    if variant.startswith("prune=") and len(variant) > len("prune="):
+        return base, ["--prune", variant[len("prune="):]]
     if variant and variant not in VARIANTS:
-        raise ValueError("unknown compile variant '+%s' in '%s' (known: %s)"
+        raise ValueError("unknown compile variant '+%s' in '%s' (known: %s, +prune=SPEC)"
                          % (variant, scheme, ", ".join("+" + v for v in VARIANTS)))
     return base, VARIANTS.get(variant, [])
 
@@ -339,6 +346,8 @@ def main():
                     help="untimed iterations first: in every slmc-run process, once per shape in "
                     "the ONNX Runtime and PyTorch workers (default 1)")
     ap.add_argument("--no-micro", action="store_true", help="skip slmc-bench-micro")
+    ap.add_argument("--no-accuracy", action="store_true",
+                    help="skip the bits per byte of each scheme on the trained model (bench/accuracy.py)")
     ap.add_argument("--micro-reps", type=int, help="slmc-bench-micro rounds (default 5; --quick: 1)")
     ap.add_argument("--target", default="native")
     ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
@@ -422,6 +431,8 @@ def main():
                     total += len(peers) * (args.warmup + runs * args.iters) * e
     if not args.no_micro:
         total += 5.0 * micro_reps * len(threads_list) + 3
+    if not args.no_accuracy:
+        total += (len(schemes) + ("fp32" not in schemes)) * (3.0 if args.quick else 40.0)
     log("estimated duration ~%s (models %s, threads %s, %d runs, %d peers)"
         % (mmss(total), ",".join(models), ",".join(map(str, threads_list)), runs, len(peers)))
     if args.estimate:
@@ -577,6 +588,13 @@ def main():
                 for (system, scheme), kb in rss.items():
                     res.add(m, system, scheme, threads, "peak_rss_mb." + flavour, [kb / 1024.0], "MB")
 
+    acc = {"model": accuracy.TRAINED, "rows": [], "reference_onnxruntime_bpb": None}
+    if not args.no_accuracy:
+        rows, acc["reference_onnxruntime_bpb"] = accuracy.score(
+            args.tools, args.shared, args.work, schemes, split_variant, args.quick, progress, notes)
+        acc["rows"] = [rows[s] for s in ["fp32"] + schemes if s in rows]
+        acc["text"] = "eval.txt" if not args.quick else "the first %d bytes of eval.txt" % accuracy.QUICK_BYTES
+
     micro = None
     if not args.no_micro:
         micro = run_micro(args.tools, args.out, micro_reps, threads_list, progress, notes)
@@ -590,7 +608,7 @@ def main():
                          "warmup": args.warmup, "schemes": schemes, "target": args.target,
                          "quick": args.quick, "systems": systems},
               "skipped": {PEERS[k]: v for k, v in skipped.items()}, "notes": notes, "checks": checks,
-              "measurements": res.rows, "micro": micro,
+              "measurements": res.rows, "accuracy": acc, "micro": micro,
               "duration_s": round(time.time() - progress.t0, 1)}
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -737,6 +755,7 @@ def markdown(result, res):
                  "128-token run. Compile time: for ONNX Runtime, creating the session (its graph "
                  "optimizations), for PyTorch building the modules.")
     lines.append("")
+    lines += accuracy_table(result, res)
     micro = result.get("micro")
     if micro:
         lines += ["## Microbenchmarks (slmc-bench-micro, %s, median of %d rounds)" % (
@@ -747,6 +766,40 @@ def markdown(result, res):
             lines.append("| %s | %d | %.1f %s | %s |" % (r["name"], r["threads"], r["value"], r["unit"], pct))
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def accuracy_table(result, res):
+    """Each scheme's bits per byte on the trained model beside its package
+    size and 1-thread speed on each real-size model: speed at what accuracy."""
+    acc = result.get("accuracy") or {}
+    if not acc.get("rows"):
+        return []
+    models = result["config"]["models"]
+    t = min(result["config"]["threads"])
+    head = "| scheme | bits/byte | Δ vs fp32 |"
+    rule = "|---|---|---|"
+    for m in models:
+        head += " %s package MB | %s decode@128 tok/s | %s prefill@128 tok/s |" % (m, m, m)
+        rule += "---|---|---|"
+    ref = acc.get("reference_onnxruntime_bpb")
+    lines = ["## Accuracy and speed per scheme", "",
+             "Bits per byte of %s on %s (slmc-run --eval-text, lower is better%s), beside each "
+             "scheme's package size and %d-thread medians on the models above (their weights "
+             "are random, so their accuracy cannot be scored)." % (
+                 acc["model"], acc.get("text", "eval.txt"),
+                 "; ONNX Runtime fp32: %.6f" % ref if ref else "", t), "", head, rule]
+    for row in acc["rows"]:
+        label = "slmc " + row["scheme"]
+        delta = row.get("delta_pct")
+        line = "| %s | %.6f | %s |" % (row["scheme"], row["bits_per_byte"],
+                                       "—" if delta is None else "%+.3f %%" % delta)
+        for m in models:
+            for metric, threads in (("package_mb", None), ("decode_tok_s@128", t),
+                                    ("prefill_tok_s@128", t)):
+                r = res.get(m, label, threads, metric)
+                line += " %s |" % (fmt(r["median"]) if r else "—")
+        lines.append(line)
+    return lines + [""]
 
 
 def write_charts(result, res, out):

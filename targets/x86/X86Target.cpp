@@ -68,6 +68,16 @@ public:
   llvm::Expected<std::vector<uint8_t>>
   packQuantizedWeight(const QuantizedWeight &w) const override {
     int64_t format = x86::quantFormat(*w.scheme);
+    // A 2:4 weight (slmc compile --prune 2:4) with symmetric per-channel
+    // int8 codes is stored compressed (ukernels/s24layout.h); qmatmul and
+    // qgather recognise the blob by its header.
+    if (format == SLM_QF_INT8 && w.group == 0 && !w.scale.empty() && !w.bias.empty()) {
+      std::vector<uint8_t> bytes(
+          static_cast<size_t>(slm_x86_s24pack_size(SLM_QF_S24_INT8, w.n, w.k)));
+      if (slm_x86_s24pack(SLM_QF_S24_INT8, w.n, w.k, w.codes.data(), w.scale.data(),
+                          w.bias.data(), bytes.data()) == 0)
+        return bytes;
+    }
     int64_t size = slm_x86_qpack_size(format, w.n, w.k, w.group);
     if (size < 0)
       return llvm::createStringError(llvm::inconvertibleErrorCode(),

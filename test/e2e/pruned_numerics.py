@@ -16,6 +16,11 @@ y): the reference drops the lowest-scored intermediate channels (columns of
 wg and wu, rows of wd; scores ||wd[c, :]|| * ||wg[:, c]|| * ||wu[:, c]||,
 or ||wd[c, :]|| * made-up norms of the down projection's input) and the
 report must give the channels each weight lost.
+--sparse-int8 SPEC: `--prune SPEC --quant int8-channel` (on x86 a 2:4
+int8-channel weight is stored compressed and runs the 2:4 sparse kernel)
+against the dense reference run of the same pruned, quantized weights
+(`--quant-simulate`: fp32 weights holding the dequantized values, dense
+kernels), and for 2:4 a package smaller than the unpruned int8-channel one.
 Prints PASS/FAIL lines and `N passed, N failed`.
 """
 import argparse
@@ -197,6 +202,47 @@ def mlp_cases(args, x):
     return passed, failed
 
 
+def sparse_int8_cases(args, onnx_path, x):
+    passed = failed = 0
+    slmc = os.path.join(args.tools, "slmc")
+    run = os.path.join(args.tools, "slmc-run")
+    for spec in args.sparse_int8:
+        tag = "sparse-int8-" + spec.replace(":", "_")
+        d = os.path.join(args.out, tag)
+        inputs = os.path.join(d, "inputs", "test_data_set_0")
+        os.makedirs(inputs, exist_ok=True)
+        save(os.path.join(inputs, "input_0.pb"), x, "x")
+        pkgs = {k: os.path.join(d, k + ".slmpkg") for k in ("sim", "sparse", "dense")}
+        flags = {"sim": ["--prune", spec, "--quant", "int8-channel", "--quant-simulate"],
+                 "sparse": ["--prune", spec, "--quant", "int8-channel"],
+                 "dense": ["--quant", "int8-channel"]}
+        problems = []
+        for k, f in flags.items():
+            r = subprocess.run([slmc, "compile", onnx_path, "-o", pkgs[k], "--quiet"] + f,
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                problems.append("compile %s: %s" % (k, r.stdout + r.stderr))
+        if not problems:
+            # The reference: the simulated package's outputs (a test dir).
+            ref = os.path.join(d, "ref")
+            steps = [[run, pkgs["sim"], "--test-dir", os.path.dirname(inputs),
+                      "--save-outputs", ref],
+                     [run, pkgs["sparse"], "--test-dir", ref]]
+            for cmd in steps:
+                r = subprocess.run(cmd, capture_output=True, text=True)
+                if r.returncode != 0:
+                    problems.append("%s: %s" % (os.path.basename(cmd[1]), r.stdout + r.stderr))
+                    break
+        if not problems and spec == "2:4":
+            sizes = {k: os.path.getsize(v) for k, v in pkgs.items()}
+            if not sizes["sparse"] < sizes["dense"]:
+                problems.append("the 2:4 package is not smaller than dense: %s" % sizes)
+        print("%s sparse-int8 %s %s" % ("FAIL" if problems else "PASS", spec, "; ".join(problems)))
+        passed += not problems
+        failed += bool(problems)
+    return passed, failed
+
+
 def save(path, array, name):
     with open(path, "wb") as f:
         f.write(numpy_helper.from_array(array, name).SerializeToString())
@@ -208,6 +254,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--spec", action="append", default=[])
     p.add_argument("--mlp-spec", action="append", default=[])
+    p.add_argument("--sparse-int8", action="append", default=[])
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     w = weights()
@@ -263,9 +310,9 @@ def main():
         print("%s %s %s" % ("FAIL" if problems else "PASS", item, "; ".join(problems)))
         passed += not problems
         failed += bool(problems)
-    mlp_passed, mlp_failed = mlp_cases(args, x)
-    passed += mlp_passed
-    failed += mlp_failed
+    for more in (mlp_cases(args, x), sparse_int8_cases(args, onnx_path, x)):
+        passed += more[0]
+        failed += more[1]
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

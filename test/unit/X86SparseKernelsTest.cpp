@@ -9,7 +9,10 @@
 // (N 1, 17, 64, 100; K 4, 30, 96, 300, 8200: a tail group of fewer than 4,
 // a K past one decode part of 8192 and one prefill panel of 256) x
 // {overwrite, accumulate} x epilogues (bias, SiLU, GELU), on 1 and 2
-// threads, and slm_x86_qmatmul with the same formats (it hands them over).
+// threads, and slm_x86_qmatmul with the same formats (it hands them over),
+// also given an S24_INT8 blob as SLM_QF_INT8 group 0 (what the compiler's
+// x86 packer stores for a 2:4 int8-channel weight), and slm_x86_qgather of
+// such a blob (exact rows).
 // Tolerance per output: 1e-5 * (sum_k |a_k w_k| + |C0| + |bias|) plus the
 // activation's bound 2e-6 * max(1, |v|) (the kernels' vector activations).
 // The packer rejects a group of 4 with 3 nonzeros, an asymmetric int8 scale,
@@ -43,18 +46,21 @@ using S24Matmul = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                            int64_t, int64_t, int64_t);
 using QMatmul = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                          int64_t, int64_t, int64_t, int64_t);
+using QGather = void (*)(int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t);
 
 struct Isa {
   const char *name;
   S24Matmul s24;
   QMatmul qmatmul;
+  QGather qgather;
   bool supported;
 };
 
 std::vector<Isa> isas() {
-  return {{"v3", slm_x86_s24matmul_v3, slm_x86_qmatmul_v3,
+  return {{"v3", slm_x86_s24matmul_v3, slm_x86_qmatmul_v3, slm_x86_qgather_v3,
            __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")},
-          {"v4", slm_x86_s24matmul_v4, slm_x86_qmatmul_v4, __builtin_cpu_supports("avx512f")}};
+          {"v4", slm_x86_s24matmul_v4, slm_x86_qmatmul_v4, slm_x86_qgather_v4,
+           __builtin_cpu_supports("avx512f")}};
 }
 
 /// A 2:4 weight [N, K]: its canonical input to the packer, its dense
@@ -148,10 +154,10 @@ void check(const Isa &isa, int kernel, const Sparse &s, int64_t M, int64_t flags
     isa.s24(M, s.N, s.K, reinterpret_cast<int64_t>(a.data()), lda,
             reinterpret_cast<int64_t>(s.blob.get()), reinterpret_cast<int64_t>(c.data()), ldc,
             s.format, biasAddr, flags);
-  else
+  else // qmatmul: by the S24 format, or (kernel 2) an S24_INT8 blob given as INT8 group 0
     isa.qmatmul(M, s.N, s.K, reinterpret_cast<int64_t>(a.data()), lda,
                 reinterpret_cast<int64_t>(s.blob.get()), reinterpret_cast<int64_t>(c.data()), ldc,
-                s.format, 0, biasAddr, flags);
+                kernel == 2 ? SLM_QF_INT8 : s.format, 0, biasAddr, flags);
   bool accumulate = flags & SLM_UK_ACCUMULATE;
   int failures = 0;
   for (int64_t m = 0; m < M; ++m) {
@@ -202,6 +208,20 @@ void runAll(int threads) {
           check(isa, 0, s, M, SLM_UK_ACT_SILU, true, seed++);
           check(isa, 0, s, M, SLM_UK_ACT_GELU, false, seed++);
           check(isa, 1, s, M, SLM_UK_ACT_SILU, true, seed++);
+          if (format == SLM_QF_S24_INT8)
+            check(isa, 2, s, M, SLM_UK_ACCUMULATE, false, seed++);
+        }
+        if (format == SLM_QF_S24_INT8) {
+          // qgather of an S24_INT8 blob given as INT8 group 0: exact rows.
+          std::vector<int64_t> ids = {N - 1, 0, N / 2};
+          std::vector<float> out(ids.size() * size_t(K), -1.f);
+          isa.qgather(int64_t(ids.size()), reinterpret_cast<int64_t>(ids.data()), N, K,
+                      reinterpret_cast<int64_t>(s.blob.get()),
+                      reinterpret_cast<int64_t>(out.data()), SLM_QF_INT8, 0);
+          for (size_t i = 0; i < ids.size(); ++i)
+            for (int64_t k = 0; k < K; ++k)
+              ASSERT_EQ(out[i * K + k], s.w[ids[i] * K + k])
+                  << isa.name << " qgather row " << ids[i] << " k " << k;
         }
       }
   }

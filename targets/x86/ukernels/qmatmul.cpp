@@ -45,6 +45,7 @@
 
 #include "gemm_common.h"
 #include "qlayout.h"
+#include "s24layout.h"
 
 #include <cpuid.h>
 
@@ -1167,6 +1168,10 @@ SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t 
              reinterpret_cast<const uint8_t *>(w), reinterpret_cast<float *>(c), ldc,
              Epilogue::of(bias, flags),
              QLayout::ofBlob(format, N, K, group, reinterpret_cast<const void *>(w)), 0, 0, 0};
+  // 2:4 sparse weights: by format, or an INT8 blob the packer wrote in the
+  // sparse layout (s24layout.h: its header says so).
+  if (format == SLM_QF_INT8 && group == 0 && s24Blob(w))
+    format = SLM_QF_S24_INT8;
   if (format == SLM_QF_S24_F32 || format == SLM_QF_S24_INT8)
     return SLM_UK_NAME(slm_x86_s24matmul)(M, N, K, a, lda, w, c, ldc, format, bias, flags);
   if (M <= 0 || !p.l.valid)
@@ -1193,6 +1198,16 @@ SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t 
 SLM_UK_NOINLINE void SLM_UK_NAME(slm_x86_qgather)(int64_t count, int64_t ids, int64_t N,
                                                   int64_t K, int64_t w, int64_t out,
                                                   int64_t format, int64_t group) {
+  if (format == SLM_QF_INT8 && group == 0 && s24Blob(w)) {
+    S24Layout l = S24Layout::ofBlob(SLM_QF_S24_INT8, N, K, reinterpret_cast<const void *>(w));
+    const int64_t *id = reinterpret_cast<const int64_t *>(ids);
+    float *o = reinterpret_cast<float *>(out);
+    for (int64_t i = 0; i < count; ++i)
+      if (l.valid && id[i] >= 0 && id[i] < N)
+        s24Row(l, reinterpret_cast<const uint8_t *>(w), id[i], 0, l.chunks * kS24Chunk,
+               o + i * K, K);
+    return;
+  }
   QLayout l = QLayout::ofBlob(format, N, K, group, reinterpret_cast<const void *>(w));
   if (!l.valid)
     return;

@@ -81,6 +81,45 @@ struct S24Layout {
   int64_t size() const { return kS24Header + blocks * blockBytes; }
 };
 
+/// Whether the blob at address w is a 2:4 one (slm_x86_qpack's INT8 blobs
+/// start with "SLQ1").
+inline bool s24Blob(int64_t w) {
+  return w && __builtin_memcmp(reinterpret_cast<const void *>(w), kS24Magic, 4) == 0;
+}
+
+/// Channel n's dense values for k in [k0, k1) (multiples of 32, or k1 the
+/// padded K) into out[0 : min(k1, limit) - k0): zeros but the kept values.
+inline void s24Row(const S24Layout &l, const uint8_t *w, int64_t n, int64_t k0, int64_t k1,
+                   float *out, int64_t limit) {
+  int64_t end = (k1 < limit ? k1 : limit) - k0;
+  for (int64_t k = 0; k < end; ++k)
+    out[k] = 0.f;
+  const uint8_t *block = l.block(w, n / kS24Block);
+  int64_t j = n % kS24Block;
+  bool int8 = l.format == SLM_QF_S24_INT8;
+  float scale = 1.f;
+  if (int8)
+    __builtin_memcpy(&scale, block + l.scaleOffset() + 4 * j, 4);
+  for (int64_t c = k0 / kS24Chunk; c < k1 / kS24Chunk; ++c) {
+    const uint8_t *chunk = block + c * l.chunkBytes;
+    uint32_t word;
+    __builtin_memcpy(&word, chunk + 4 * j, 4);
+    for (int64_t g = 0; g < 8; ++g)
+      for (int64_t v = 0; v < 2; ++v) {
+        int64_t k = c * kS24Chunk - k0 + 4 * g + ((word >> (4 * g + 2 * v)) & 3);
+        if (k >= end)
+          continue;
+        const uint8_t *src = chunk + l.valueOffset(g) + (v * kS24Block + j) * l.valueBytes;
+        float value;
+        if (int8)
+          value = scale * float(int8_t(*src));
+        else
+          __builtin_memcpy(&value, src, 4);
+        out[k] = value;
+      }
+  }
+}
+
 } // namespace
 
 #endif // SLMC_TARGETS_X86_UKERNELS_S24LAYOUT_H

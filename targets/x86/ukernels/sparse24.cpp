@@ -196,34 +196,8 @@ void gemvBody(void *ctx, int64_t begin, int64_t end) {
 /// and k [k0, k1) (k0, k1 multiples of 32 or k1 the padded K).
 void expandPanel(const S24Problem &p, int64_t n0, int64_t n1, int64_t k0, int64_t k1,
                  float *bt) {
-  const S24Layout &l = p.l;
-  bool int8 = l.format == SLM_QF_S24_INT8;
-  for (int64_t n = n0; n < n1; ++n) {
-    float *row = bt + (n - n0) * kS24PanelK;
-    for (int64_t k = 0; k < k1 - k0; ++k)
-      row[k] = 0.f;
-    const uint8_t *block = l.block(p.W, n / kS24Block);
-    int64_t j = n % kS24Block;
-    float scale = 1.f;
-    if (int8)
-      __builtin_memcpy(&scale, block + l.scaleOffset() + 4 * j, 4);
-    for (int64_t c = k0 / kS24Chunk; c < k1 / kS24Chunk; ++c) {
-      const uint8_t *chunk = block + c * l.chunkBytes;
-      uint32_t word;
-      __builtin_memcpy(&word, chunk + 4 * j, 4);
-      for (int64_t g = 0; g < 8; ++g)
-        for (int64_t v = 0; v < 2; ++v) {
-          int64_t pos = (word >> (4 * g + 2 * v)) & 3;
-          const uint8_t *src = chunk + l.valueOffset(g) + (v * kS24Block + j) * l.valueBytes;
-          float value;
-          if (int8)
-            value = scale * float(int8_t(*src));
-          else
-            __builtin_memcpy(&value, src, 4);
-          row[c * kS24Chunk - k0 + 4 * g + pos] = value;
-        }
-    }
-  }
+  for (int64_t n = n0; n < n1; ++n)
+    s24Row(p.l, p.W, n, k0, k1, bt + (n - n0) * kS24PanelK, k1);
 }
 
 void gemm(const S24Problem &p) {

@@ -120,6 +120,8 @@ void SLM_UK_NAME(slm_x86_qmatmul)(int64_t M, int64_t N, int64_t K, int64_t a, in
  * (s24layout.h). */
 #define SLM_QF_S24_F32 5  /* fp32 values */
 #define SLM_QF_S24_INT8 6 /* int8 values, one symmetric scale per channel */
+/* slm_x86_qmatmul and slm_x86_qgather with SLM_QF_INT8 and group 0 also take an S24_INT8 blob
+ * (told apart by its header): the compiler's x86 packer stores a 2:4 int8-channel weight so. */
 
 /* Host side (the slm_x86_qpack library). Canonical input: S24_F32: values is float W[N*K]
  * (row n at n*K), scale/bias NULL; S24_INT8: the INT8 canonical form with group 0 (codes
