@@ -592,7 +592,7 @@ def main():
     if not args.no_accuracy:
         rows, acc["reference_onnxruntime_bpb"] = accuracy.score(
             args.tools, args.shared, args.work, schemes, split_variant, args.quick, progress, notes)
-        acc["rows"] = [rows[s] for s in ["fp32"] + schemes if s in rows]
+        acc["rows"] = [rows[s] for s in dict.fromkeys(["fp32"] + schemes) if s in rows]
         acc["text"] = "eval.txt" if not args.quick else "the first %d bytes of eval.txt" % accuracy.QUICK_BYTES
 
     micro = None

@@ -31,6 +31,11 @@ for c in res["checks"]:
 with open(os.path.join(out, "results.md")) as f:
     md = f.read()
 print("results.md table: %s" % ("ok" if "| metric | threads | slmc fp32 |" in md else "MISSING"))
+# Bits per byte of each scheme on the trained model, joined with speed.
+rows = res.get("accuracy", {}).get("rows", [])
+print("accuracy: %s" % ", ".join("%s %s" % (r["scheme"], "ok" if 0 < r["bits_per_byte"] < 8 else "BAD")
+                                 for r in rows))
+print("accuracy table: %s" % ("ok" if "| scheme | bits/byte | Δ vs fp32 |" in md else "MISSING"))
 svgs = sorted(n for n in os.listdir(out) if n.endswith(".svg"))
 for n in svgs:
     root = ET.parse(os.path.join(out, n)).getroot()
