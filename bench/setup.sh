@@ -8,9 +8,13 @@ cd "$(dirname "$0")"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=()
-for p in nodejs npm python3-torch libopenblas0-openmp; do
+for p in python3-torch libopenblas0-openmp; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node and npm as commands: a Node.js from elsewhere (e.g. nodesource's nodejs,
+# which bundles npm and conflicts with Debian's npm package) does as well.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bench setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -q
