@@ -45,6 +45,9 @@ import shutil
 if shutil.which("qemu-aarch64-static") and os.access(
         os.path.join(config.slmc_obj_root, "aarch64", "bin", "slmc-run"), os.X_OK):
     config.available_features.add("qemu-aarch64")
+elif os.environ.get("CI") == "true":
+    lit_config.fatal("CI=true but qemu-aarch64-static or the aarch64 slmc-run is missing "
+                     "(scripts/deps.sh installs the arm64 cross sysroot and qemu-user-static)")
 else:
     lit_config.note("qemu-aarch64-static or the aarch64 slmc-run is missing: "
                     "Arm64 run tests are skipped")

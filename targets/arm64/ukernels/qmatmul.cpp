@@ -11,8 +11,9 @@
 // SLM_UK_Q_ACT_INT8_ROW with int8 per channel (w8a8-dynamic): each row of A
 // is quantized to int8 (q = round(a / sa), sa = max|a| / 127) and
 // y = sa * (scale * sum(s * q) + offset * sum(q)), the integer sums with
-// smmla (2 rows x 2 channels x 8 k per instruction) where the variant has
-// i8mm (arm64-v9), sdot (4 k per lane) otherwise (arm64-a78).
+// smmla (2 rows x 2 channels x 8 k per instruction) for two or more rows
+// where the variant has i8mm (arm64-v9), sdot (4 k per lane) for single rows
+// (decode) and on arm64-a78.
 //
 //===----------------------------------------------------------------------===//
 
@@ -150,27 +151,31 @@ void int8Dots(const QHeader &h, const uint8_t *blob, const int8_t *q, int64_t kp
   const int8_t *w = reinterpret_cast<const int8_t *>(blob + 64);
   int64_t nn = n1 - n0;
 #ifdef __ARM_FEATURE_MATMUL_INT8
-  // smmla: a 2x8 block of A times an 8x2 block of W^T into a 2x2 int32 tile.
-  for (int r = 0; r < rows; r += 2) {
-    const int8_t *q0 = q + r * kp, *q1 = q + (r + 1 < rows ? r + 1 : r) * kp;
-    for (int64_t n = n0; n < n1; n += 2) {
-      const int8_t *w0 = w + n * h.rowBytes, *w1 = w + (n + 1 < n1 ? n + 1 : n) * h.rowBytes;
-      int32x4_t acc = vdupq_n_s32(0);
-      for (int64_t k = 0; k < kp; k += 8)
-        acc = vmmlaq_s32(acc, vcombine_s8(vld1_s8(q0 + k), vld1_s8(q1 + k)),
-                         vcombine_s8(vld1_s8(w0 + k), vld1_s8(w1 + k)));
-      // acc = [q0.w0, q0.w1, q1.w0, q1.w1]
-      isum[r * nn + (n - n0)] = vgetq_lane_s32(acc, 0);
-      if (n + 1 < n1)
-        isum[r * nn + (n + 1 - n0)] = vgetq_lane_s32(acc, 1);
-      if (r + 1 < rows) {
-        isum[(r + 1) * nn + (n - n0)] = vgetq_lane_s32(acc, 2);
+  // smmla: a 2x8 block of A times an 8x2 block of W^T into a 2x2 int32 tile
+  // (for two or more rows; a single row, decode, would waste half of it).
+  if (rows >= 2) {
+    for (int r = 0; r < rows; r += 2) {
+      const int8_t *q0 = q + r * kp, *q1 = q + (r + 1 < rows ? r + 1 : r) * kp;
+      for (int64_t n = n0; n < n1; n += 2) {
+        const int8_t *w0 = w + n * h.rowBytes, *w1 = w + (n + 1 < n1 ? n + 1 : n) * h.rowBytes;
+        int32x4_t acc = vdupq_n_s32(0);
+        for (int64_t k = 0; k < kp; k += 8)
+          acc = vmmlaq_s32(acc, vcombine_s8(vld1_s8(q0 + k), vld1_s8(q1 + k)),
+                           vcombine_s8(vld1_s8(w0 + k), vld1_s8(w1 + k)));
+        // acc = [q0.w0, q0.w1, q1.w0, q1.w1]
+        isum[r * nn + (n - n0)] = vgetq_lane_s32(acc, 0);
         if (n + 1 < n1)
-          isum[(r + 1) * nn + (n + 1 - n0)] = vgetq_lane_s32(acc, 3);
+          isum[r * nn + (n + 1 - n0)] = vgetq_lane_s32(acc, 1);
+        if (r + 1 < rows) {
+          isum[(r + 1) * nn + (n - n0)] = vgetq_lane_s32(acc, 2);
+          if (n + 1 < n1)
+            isum[(r + 1) * nn + (n + 1 - n0)] = vgetq_lane_s32(acc, 3);
+        }
       }
     }
+    return;
   }
-#else
+#endif
   // sdot: four 4-element int8 dot products into int32 lanes per instruction.
   for (int64_t n = n0; n < n1; ++n) {
     const int8_t *wn = w + n * h.rowBytes;
@@ -186,7 +191,6 @@ void int8Dots(const QHeader &h, const uint8_t *blob, const int8_t *q, int64_t kp
     for (int r = 0; r < rows; ++r)
       isum[r * nn + (n - n0)] = vaddvq_s32(acc[r]);
   }
-#endif
 }
 
 constexpr int64_t kChannelBlock = 64; // channels per work item
