@@ -3,6 +3,8 @@
 #include "targets/Target.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
 #include <mutex>
@@ -24,6 +26,16 @@ Target::packQuantizedWeight(const QuantizedWeight &weight) const {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "target '" + spec().name + "' has no kernels for scheme '" +
                                      std::string(weight.scheme->name) + "'");
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+parseMicroKernelBitcode(llvm::StringRef bytes, llvm::StringRef name, llvm::LLVMContext &context) {
+  auto module = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, name), context);
+  if (!module)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "cannot read the embedded micro-kernels (" + name.str() +
+                                       "): " + llvm::toString(module.takeError()));
+  return std::move(*module);
 }
 
 const HardwareSpec &Target::hardware() const {

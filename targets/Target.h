@@ -82,6 +82,11 @@ private:
   mutable std::optional<HardwareSpec> hardwareSpec;
 };
 
+/// Parses micro-kernel bitcode embedded in the compiler (`name` for
+/// errors): what CPU targets return from loadMicroKernels.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+parseMicroKernelBitcode(llvm::StringRef bytes, llvm::StringRef name, llvm::LLVMContext &context);
+
 using TargetFactory = std::function<std::unique_ptr<Target>()>;
 
 /// Registers a target variant under `name` (called once per variant at

@@ -2,7 +2,7 @@
 //
 // LLVM bitcode of ukernels/ built by clang-22 --target=aarch64-linux-gnu at
 // build time, one module per variant; the definitions are generated
-// (EmbedBitcode.cmake).
+// (targets/cpu/EmbedBitcode.cmake).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLMC_TARGETS_ARM64_ARM64MICROKERNELBITCODE_H

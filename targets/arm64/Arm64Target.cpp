@@ -19,8 +19,6 @@
 #include "targets/cpu/Passes.h"
 #include "targets/x86/QuantFormat.h"
 
-#include "llvm/Bitcode/BitcodeReader.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 namespace slm {
 namespace {
@@ -42,12 +40,7 @@ public:
   loadMicroKernels(llvm::LLVMContext &context) const override {
     llvm::StringRef bytes = v9 ? arm64::microKernelBitcodeV9() : arm64::microKernelBitcodeA78();
     llvm::StringRef name = v9 ? "slm-arm64-ukernels-v9" : "slm-arm64-ukernels-a78";
-    auto module = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, name), context);
-    if (!module)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "cannot read the embedded micro-kernels (" + name.str() +
-                                         "): " + llvm::toString(module.takeError()));
-    return std::move(*module);
+    return parseMicroKernelBitcode(bytes, name, context);
   }
 
   /// Every scheme of the table: the kernels (ukernels/qmatmul.cpp) read

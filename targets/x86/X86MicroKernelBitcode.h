@@ -1,7 +1,7 @@
 //===- X86MicroKernelBitcode.h - The embedded micro-kernel bitcode -*- C++ -*-===//
 //
 // LLVM bitcode of ukernels/ built by clang-22 at build time, one module per
-// ISA level; the definitions are generated (ukernels/EmbedBitcode.cmake).
+// ISA level; the definitions are generated (targets/cpu/EmbedBitcode.cmake).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SLMC_TARGETS_X86_X86MICROKERNELBITCODE_H

@@ -23,8 +23,6 @@
 #include "targets/x86/ukernels/ukernels.h"
 
 #include "llvm/ADT/StringMap.h"
-#include "llvm/Bitcode/BitcodeReader.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/TargetParser/Host.h"
 
 namespace slm {
@@ -48,12 +46,7 @@ public:
     bool avx512 = llvm::is_contained(targetSpec.requiredHostFeatures, "avx512f");
     llvm::StringRef bytes = avx512 ? x86::microKernelBitcodeV4() : x86::microKernelBitcodeV3();
     llvm::StringRef name = avx512 ? "slm-x86-ukernels-x86-64-v4" : "slm-x86-ukernels-x86-64-v3";
-    auto module = llvm::parseBitcodeFile(llvm::MemoryBufferRef(bytes, name), context);
-    if (!module)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "cannot read the embedded micro-kernels (" + name.str() +
-                                         "): " + llvm::toString(module.takeError()));
-    return std::move(*module);
+    return parseMicroKernelBitcode(bytes, name, context);
   }
 
   /// Every scheme of the table: the kernels (ukernels/qmatmul.cpp) cover
