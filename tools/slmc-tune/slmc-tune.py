@@ -87,6 +87,17 @@ def run(cmd, timeout=None):
     return r.stdout
 
 
+def run_timed(cmd):
+    """stdout of `cmd` and its CPU seconds (user + system, os.wait4)."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as p:
+        out = p.stdout.read().decode(errors="replace")
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise Fail("%s failed (status %d):\n%s" % (" ".join(cmd), p.returncode, out[-2000:]))
+    return out, usage.ru_utime + usage.ru_stime
+
+
 def write_atomically(path, text):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -270,7 +281,8 @@ class Runner:
         """min over --runs processes of the median of --iters steps, and the
         per-kernel profile (each row's min over the runs). A cached entry
         with fewer runs gets the missing ones (a larger --runs refines)."""
-        key = "|".join([model, phase, target, scheme, str(threads), str(seq), str(past)])
+        key = "|".join([model, phase, target, scheme, str(threads), str(seq), str(past)] +
+                       (["cpu"] if self.args.clock == "cpu" else []))
         hit = self.cache.get("measured", key)
         if hit is not None and len(hit["runs_ms"]) >= self.args.runs:
             return hit, False
@@ -281,22 +293,34 @@ class Runner:
         runs, profile, loads = [], {}, []
         if hit is not None:
             runs, profile, loads = hit["runs_ms"], hit["profile"], hit["load_average"]
+        bench = [self.tools.run, pkg, "--bench", "--seq", str(seq if phase == "prefill" else 1),
+                 "--past", str(0 if phase == "prefill" else past), "--threads", str(threads),
+                 "--warmup", str(self.args.warmup), "--iters"]
         for _ in range(self.args.runs - len(runs)):
             loads.append(os.getloadavg()[0])
-            out = run([self.tools.run, pkg, "--bench", "--seq", str(seq if phase == "prefill"
-                                                                   else 1),
-                       "--past", str(0 if phase == "prefill" else past), "--threads",
-                       str(threads), "--warmup", str(self.args.warmup), "--iters",
-                       str(self.args.iters)])
+            out, cpu = run_timed(bench + [str(self.args.iters)])
             m = re.search(r"median ([0-9.eE+-]+) ms", out)
             if not m:
                 raise Fail("slmc-run --bench printed no median:\n" + out[-1000:])
-            runs.append(float(m.group(1)))
+            wall = float(m.group(1))
+            scale = 1.0
+            if self.args.clock == "cpu":
+                # CPU seconds per step: the process's user + system time
+                # with --iters N less that with --iters 1 (loading, warm-up
+                # and one step), over N - 1. Time spent waiting for a core on
+                # a shared machine does not count; the profile's wall times
+                # are scaled by the same CPU / wall ratio.
+                _, base = run_timed(bench + ["1"])
+                per_step = (cpu - base) / (self.args.iters - 1) * 1e3
+                scale = min(1.0, max(per_step, 1e-6) / wall)
+                wall = max(per_step, 1e-6)
+            runs.append(wall)
             for line in out.splitlines():
                 r = re.match(r"\s+(\S+)\s+(\d+)\s+([0-9.]+)\s+[0-9.]+%$", line)
                 if r:
                     name, calls, ms = r.group(1), int(r.group(2)), float(r.group(3))
                     old = profile.get(name)
+                    ms *= scale
                     profile[name] = {"calls": calls, "ms": ms if old is None else min(old["ms"],
                                                                                       ms)}
         entry = {"runs_ms": runs, "measured_ms": min(runs), "profile": profile,
@@ -751,6 +775,11 @@ def common(p):
                    "minimum of their medians is measured_ms (default 3)")
     p.add_argument("--iters", type=int, default=5, help="timed steps per process (default 5)")
     p.add_argument("--warmup", type=int, default=1, help="untimed steps first (default 1)")
+    p.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                   help="measured_ms: slmc-run's wall-clock median (default), or CPU time per "
+                        "step (a second process with --iters 1 subtracts loading; for a shared, "
+                        "overloaded machine: time waiting for a core is left out; needs "
+                        "--iters >= 2)")
     p.add_argument("--eval-bytes", type=int, default=16384,
                    help="Δbpb: the first N bytes of the model's eval.txt (0: all; default 16384)")
     p.add_argument("--tools", default=os.environ.get("SLMC_TOOLS", HERE),
@@ -788,6 +817,9 @@ def main(argv=None):
         if getattr(args, name) < 1:
             log("error: --%s must be at least 1" % name)
             return 2
+    if args.clock == "cpu" and args.iters < 2:
+        log("error: --clock cpu needs --iters 2 or more")
+        return 2
     try:
         return cmd_sweep(args) if args.command == "sweep" else cmd_calibrate(args)
     except Fail as e:
