@@ -21,6 +21,13 @@ bool Target::runsQuantScheme(llvm::StringRef name) const {
   return false;
 }
 
+std::vector<std::string> Target::allQuantSchemeNames() {
+  std::vector<std::string> names;
+  for (const QuantScheme &s : allQuantSchemes())
+    names.emplace_back(s.name);
+  return names;
+}
+
 llvm::Expected<std::vector<uint8_t>>
 Target::packQuantizedWeight(const QuantizedWeight &weight) const {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),

@@ -62,6 +62,8 @@ public:
   /// The quantization schemes this target has kernels for (names from the
   /// scheme table); quantized weights of other schemes are an error.
   virtual std::vector<std::string> quantSchemes() const { return {}; }
+  /// Every scheme of the table (for targets with kernels for all of them).
+  static std::vector<std::string> allQuantSchemeNames();
   bool runsQuantScheme(llvm::StringRef name) const;
   /// Lays out a quantized weight for this target's kernels: the bytes the
   /// package stores for it (64-byte aligned in the package).

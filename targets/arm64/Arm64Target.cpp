@@ -29,9 +29,7 @@ public:
   const TargetSpec &spec() const override { return targetSpec; }
 
   std::string bufferPipeline() const override {
-    return "slm-cpu-ukernels{symbol-prefix=slm_arm64_}, "
-           "slm-cpu-linear-ukernels{symbol-prefix=slm_arm64_}, "
-           "slm-cpu-attention{symbol-prefix=slm_arm64_}";
+    return cpuKernelCallPipeline("slm_arm64_");
   }
   bool hasAttentionKernel() const override { return true; }
   bool hasLinearKernel() const override { return true; }
@@ -47,12 +45,7 @@ public:
   /// int8/int4 with any group, f16, bf16 (widened by a shift: no bf16
   /// instructions needed, so the A78 runs it too) and int8 activations per
   /// token.
-  std::vector<std::string> quantSchemes() const override {
-    std::vector<std::string> names;
-    for (const QuantScheme &s : allQuantSchemes())
-      names.emplace_back(s.name);
-    return names;
-  }
+  std::vector<std::string> quantSchemes() const override { return allQuantSchemeNames(); }
 
   llvm::Expected<std::vector<uint8_t>>
   packQuantizedWeight(const QuantizedWeight &w) const override {

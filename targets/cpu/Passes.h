@@ -14,6 +14,10 @@ namespace slm {
 #define GEN_PASS_DECL
 #include "targets/cpu/Passes.h.inc"
 
+/// The kernel-call passes of a CPU target whose kernels are called
+/// `<symbolPrefix>sgemm`, ...: its Target::bufferPipeline().
+std::string cpuKernelCallPipeline(llvm::StringRef symbolPrefix);
+
 /// Registers the passes (called by each CPU target's registration, so every
 /// tool that registers the targets can parse them in --pass-pipeline).
 #define GEN_PASS_REGISTRATION

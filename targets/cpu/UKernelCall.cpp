@@ -1,12 +1,19 @@
 //===- UKernelCall.cpp - Building CPU micro-kernel calls on memrefs -------===//
 
 #include "targets/cpu/UKernelCall.h"
+#include "targets/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 using namespace mlir;
+
+std::string slm::cpuKernelCallPipeline(llvm::StringRef prefix) {
+  std::string option = "{symbol-prefix=" + prefix.str() + "}";
+  return "slm-cpu-ukernels" + option + ", slm-cpu-linear-ukernels" + option +
+         ", slm-cpu-attention" + option;
+}
 
 namespace slm::cpu {
 

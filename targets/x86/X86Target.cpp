@@ -34,9 +34,7 @@ public:
   const TargetSpec &spec() const override { return targetSpec; }
 
   std::string bufferPipeline() const override {
-    return "slm-cpu-ukernels{symbol-prefix=slm_x86_}, "
-           "slm-cpu-linear-ukernels{symbol-prefix=slm_x86_}, "
-           "slm-cpu-attention{symbol-prefix=slm_x86_}";
+    return cpuKernelCallPipeline("slm_x86_");
   }
   bool hasAttentionKernel() const override { return true; }
   bool hasLinearKernel() const override { return true; }
@@ -51,12 +49,7 @@ public:
 
   /// Every scheme of the table: the kernels (ukernels/qmatmul.cpp) cover
   /// int8/int4 with any group, f16, bf16, and int8 activations per token.
-  std::vector<std::string> quantSchemes() const override {
-    std::vector<std::string> names;
-    for (const QuantScheme &s : allQuantSchemes())
-      names.emplace_back(s.name);
-    return names;
-  }
+  std::vector<std::string> quantSchemes() const override { return allQuantSchemeNames(); }
 
   llvm::Expected<std::vector<uint8_t>>
   packQuantizedWeight(const QuantizedWeight &w) const override {
