@@ -42,6 +42,7 @@ else:
 # qemu-aarch64-static (tools/slmc-run/CMakeLists.txt builds it when the
 # arm64 cross sysroot is installed).
 import shutil
+config.substitutions.append(("%aarch64_bin", os.path.join(config.slmc_obj_root, "aarch64", "bin")))
 if shutil.which("qemu-aarch64-static") and os.access(
         os.path.join(config.slmc_obj_root, "aarch64", "bin", "slmc-run"), os.X_OK):
     config.available_features.add("qemu-aarch64")
