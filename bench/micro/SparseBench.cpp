@@ -2,9 +2,12 @@
 //
 // Decode GEMV (M = 1) and prefill GEMM (M = 128) of one Llama-3.2-1B layer's
 // projections (merged q/k/v 2048 -> 3072, o 2048 -> 2048, merged gate/up
-// 2048 -> 16384, down 8192 -> 2048; 2:4-pruned random weights, 243 MB in
-// fp32, so the weights come from memory), dense against 2:4 sparse of the
-// same value dtype, with the kernels slmc's packages call:
+// 2048 -> 16384, down 8192 -> 2048; 2:4-pruned random weights), dense
+// against 2:4 sparse of the same value dtype, with the kernels slmc's
+// packages call, over several copies of the layer so that every variant
+// reads more than this machine's last-level cache (480 MiB here) per pass:
+// 4 layers for fp32 (972 MB dense, 516 MB 2:4), 16 for int8 (976 MB dense,
+// 608 MB 2:4), as a decode step reads every layer once:
 //
 //   fp32   slm_x86_sgemm (B[K, N] as the compiler passes a linear's weight)
 //          vs slm_x86_s24matmul SLM_QF_S24_F32
@@ -61,7 +64,7 @@ struct Buffer {
   int64_t addr() const { return reinterpret_cast<int64_t>(p.get()); }
 };
 
-/// One projection [N, K] in every form.
+/// One projection [N, K] in the forms of one value dtype.
 struct Proj {
   int64_t N, K;
   std::vector<float> kn;         // dense fp32 B[K, N] (sgemm)
@@ -70,7 +73,7 @@ struct Proj {
   std::unique_ptr<Buffer> s24q;  // 2:4 int8
 };
 
-Proj makeProj(int64_t N, int64_t K, uint32_t seed) {
+Proj makeProj(int64_t N, int64_t K, uint32_t seed, bool int8) {
   Proj p{N, K, {}, nullptr, nullptr, nullptr};
   std::mt19937 gen(seed);
   std::vector<float> w(size_t(N * K), 0.f);
@@ -85,17 +88,22 @@ Proj makeProj(int64_t N, int64_t K, uint32_t seed) {
         w[n * K + k + pos] = 0.01f * float(q);
       }
     }
-  p.kn.resize(size_t(N * K));
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t k = 0; k < K; ++k)
-      p.kn[k * N + n] = w[n * K + k];
-  p.q8 = std::make_unique<Buffer>(slm_x86_qpack_size(SLM_QF_INT8, N, K, 0));
-  slm_x86_qpack(SLM_QF_INT8, N, K, 0, codes.data(), scale.data(), bias.data(), p.q8->p.get());
-  p.s24f = std::make_unique<Buffer>(slm_x86_s24pack_size(SLM_QF_S24_F32, N, K));
-  p.s24q = std::make_unique<Buffer>(slm_x86_s24pack_size(SLM_QF_S24_INT8, N, K));
-  if (slm_x86_s24pack(SLM_QF_S24_F32, N, K, w.data(), nullptr, nullptr, p.s24f->p.get()) ||
-      slm_x86_s24pack(SLM_QF_S24_INT8, N, K, codes.data(), scale.data(), bias.data(),
-                      p.s24q->p.get())) {
+  int64_t bad = 0;
+  if (int8) {
+    p.q8 = std::make_unique<Buffer>(slm_x86_qpack_size(SLM_QF_INT8, N, K, 0));
+    slm_x86_qpack(SLM_QF_INT8, N, K, 0, codes.data(), scale.data(), bias.data(), p.q8->p.get());
+    p.s24q = std::make_unique<Buffer>(slm_x86_s24pack_size(SLM_QF_S24_INT8, N, K));
+    bad = slm_x86_s24pack(SLM_QF_S24_INT8, N, K, codes.data(), scale.data(), bias.data(),
+                          p.s24q->p.get());
+  } else {
+    p.kn.resize(size_t(N * K));
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k)
+        p.kn[k * N + n] = w[n * K + k];
+    p.s24f = std::make_unique<Buffer>(slm_x86_s24pack_size(SLM_QF_S24_F32, N, K));
+    bad = slm_x86_s24pack(SLM_QF_S24_F32, N, K, w.data(), nullptr, nullptr, p.s24f->p.get());
+  }
+  if (bad) {
     std::fprintf(stderr, "slmc-bench-sparse: packing failed\n");
     std::exit(1);
   }
@@ -154,40 +162,46 @@ int main(int argc, char **argv) {
   bool v4 = __builtin_cpu_supports("avx512f");
   Kernels k = v4 ? Kernels{slm_x86_sgemm_v4, slm_x86_qmatmul_v4, slm_x86_s24matmul_v4}
                  : Kernels{slm_x86_sgemm_v3, slm_x86_qmatmul_v3, slm_x86_s24matmul_v3};
-  std::vector<Proj> layer;
-  layer.push_back(makeProj(3072, 2048, 1));
-  layer.push_back(makeProj(2048, 2048, 2));
-  layer.push_back(makeProj(16384, 2048, 3));
-  layer.push_back(makeProj(2048, 8192, 4));
   int64_t maxM = 128;
   std::vector<float> a(size_t(maxM * 8192)), c(size_t(maxM * 16384));
   std::mt19937 gen(9);
   for (float &v : a)
     v = float(gen() % 1000) / 1000.f - 0.5f;
-  std::printf("2:4 sparse vs dense, one Llama-3.2-1B layer (q/k/v, o, gate/up, down), %s "
+  std::printf("2:4 sparse vs dense, Llama-3.2-1B layers (q/k/v, o, gate/up, down), %s "
               "kernels, median of %d alternating rounds\n",
               v4 ? "v4" : "v3", reps);
-  for (int64_t M : gemm ? std::vector<int64_t>{1, 128} : std::vector<int64_t>{1}) {
-    for (int t : threads) {
-      slm::rt::ThreadPool pool(t);
-      slm::rt::ScopedCurrentPool scope(&pool);
-      std::vector<double> times[4];
-      for (int r = 0; r < reps + 1; ++r)
-        for (int v = 0; v < 4; ++v) {
-          double s = pass(k, Variant(v), layer, M, a.data(), c.data());
-          if (r > 0) // the first round warms up
-            times[v].push_back(s);
+  for (bool int8 : {false, true}) {
+    // Copies of the layer: more than the last-level cache per variant.
+    std::vector<Proj> layers;
+    uint32_t seed = 1;
+    for (int l = 0; l < (int8 ? 16 : 4); ++l)
+      for (auto [N, K] : {std::pair<int64_t, int64_t>{3072, 2048}, {2048, 2048}, {16384, 2048},
+                          {2048, 8192}})
+        layers.push_back(makeProj(N, K, seed++, int8));
+    Variant dense = int8 ? DenseInt8 : DenseF32, sparse = int8 ? SparseInt8 : SparseF32;
+    for (int64_t M : gemm ? std::vector<int64_t>{1, 128} : std::vector<int64_t>{1}) {
+      for (int t : threads) {
+        slm::rt::ThreadPool pool(t);
+        slm::rt::ScopedCurrentPool scope(&pool);
+        std::vector<double> times[2];
+        for (int r = 0; r < reps + 1; ++r)
+          for (int v = 0; v < 2; ++v) {
+            // The order alternates by round.
+            int which = (r + v) % 2;
+            double sec = pass(k, which ? sparse : dense, layers, M, a.data(), c.data());
+            if (r > 0) // the first round warms up
+              times[which].push_back(sec);
+          }
+        double med[2];
+        for (int v = 0; v < 2; ++v) {
+          std::sort(times[v].begin(), times[v].end());
+          med[v] = times[v][times[v].size() / 2];
         }
-      double med[4];
-      for (int v = 0; v < 4; ++v) {
-        std::sort(times[v].begin(), times[v].end());
-        med[v] = times[v][times[v].size() / 2];
+        std::printf("%s M=%lld threads=%d layers=%zu: %s %.3f ms, %s %.3f ms, speed-up %.2fx\n",
+                    int8 ? "int8" : "fp32", (long long)M, t, layers.size() / 4, kNames[dense],
+                    med[0] * 1e3, kNames[sparse], med[1] * 1e3, med[0] / med[1]);
+        std::fflush(stdout);
       }
-      std::printf("M=%lld threads=%d\n", (long long)M, t);
-      for (int v = 0; v < 4; ++v)
-        std::printf("  %-24s %8.3f ms\n", kNames[v], med[v] * 1e3);
-      std::printf("  speed-up 2:4 vs dense: fp32 %.2fx, int8 %.2fx\n", med[0] / med[1],
-                  med[2] / med[3]);
     }
   }
   return 0;
