@@ -21,6 +21,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -131,20 +132,21 @@ llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(ModuleOp module,
     return makeError("cannot create a target machine for " + spec.name);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
-  auto ukernels = target.loadMicroKernels(llvmContext);
-  if (!ukernels)
-    return ukernels.takeError();
-  if (*ukernels) {
-    (*ukernels)->setDataLayout(llvmModule->getDataLayout());
-    (*ukernels)->setTargetTriple(triple);
-    if (llvm::Linker::linkModules(*llvmModule, std::move(*ukernels),
-                                  llvm::Linker::LinkOnlyNeeded))
-      return makeError("linking the micro-kernels failed");
-  }
   // Only the entry is exported: everything else may be inlined and dropped.
-  for (llvm::Function &f : *llvmModule)
-    if (!f.isDeclaration() && f.getName() != "slm_main")
-      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  auto internalize = [](llvm::Module &m) {
+    for (llvm::Function &f : m)
+      if (!f.isDeclaration() && f.getName() != "slm_main")
+        f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  };
+  auto setTargetAttributes = [&](llvm::Module &m) {
+    for (llvm::Function &f : m) {
+      if (f.isDeclaration())
+        continue;
+      f.addFnAttr("target-cpu", spec.cpu);
+      if (!spec.features.empty())
+        f.addFnAttr("target-features", spec.features);
+    }
+  };
   // The entry holds only allocations, views and calls after kernel
   // outlining, but one straight-line block for every layer: O3 and its
   // register allocator spend most of a real model's compile time on it (10x
@@ -154,20 +156,21 @@ llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(ModuleOp module,
     entry->addFnAttr(llvm::Attribute::NoInline);
     entry->addFnAttr(llvm::Attribute::OptimizeNone);
   }
-  for (llvm::Function &f : *llvmModule) {
-    if (f.isDeclaration())
-      continue;
-    f.addFnAttr("target-cpu", spec.cpu);
-    if (!spec.features.empty())
-      f.addFnAttr("target-features", spec.features);
-  }
+  internalize(*llvmModule);
+  setTargetAttributes(*llvmModule);
 
   {
+    // The standard instrumentations make the pipeline skip optnone functions
+    // (declared first: the analysis managers may refer to them until the end).
+    llvm::PassInstrumentationCallbacks instrumentation;
+    llvm::StandardInstrumentations standard(llvmContext, /*DebugLogging=*/false);
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
     llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder pb(machine.get());
+    standard.registerCallbacks(instrumentation, &mam);
+    llvm::PassBuilder pb(machine.get(), llvm::PipelineTuningOptions(), std::nullopt,
+                         &instrumentation);
     pb.registerModuleAnalyses(mam);
     pb.registerCGSCCAnalyses(cgam);
     pb.registerFunctionAnalyses(fam);
@@ -175,6 +178,22 @@ llvm::Expected<std::vector<uint8_t>> buildKernelLibrary(ModuleOp module,
     pb.crossRegisterProxies(lam, fam, cgam, mam);
     llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
     mpm.run(*llvmModule, mam);
+  }
+
+  // The micro-kernels are bitcode clang already optimized at O3: linked after
+  // the model's optimization, so that compiling a model does not optimize
+  // them again (they are called from the optnone entry, never inlined).
+  auto ukernels = target.loadMicroKernels(llvmContext);
+  if (!ukernels)
+    return ukernels.takeError();
+  if (*ukernels) {
+    (*ukernels)->setDataLayout(llvmModule->getDataLayout());
+    (*ukernels)->setTargetTriple(triple);
+    setTargetAttributes(**ukernels);
+    if (llvm::Linker::linkModules(*llvmModule, std::move(*ukernels),
+                                  llvm::Linker::LinkOnlyNeeded))
+      return makeError("linking the micro-kernels failed");
+    internalize(*llvmModule);
   }
 
   llvm::SmallString<128> dir;
