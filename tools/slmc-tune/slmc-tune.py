@@ -456,25 +456,41 @@ def write_outputs(out, rows, details, args):
     return summary
 
 
+def row_node(name):
+    """(callee or "", node) of a profile row: callee@node, kernel_<n>_<op>_<node>."""
+    if "@" in name:
+        return tuple(name.split("@", 1))
+    m = re.match(r"kernel_\d+_[a-z]+_(node_\w+)$", name)
+    return "", m.group(1) if m else None
+
+
+def node_aliases(detail):
+    """Profile node -> predicted node where they differ: an op the importer
+    renamed (a tied lm_head is `lm_head` in the report and its MatMul's node
+    in kernel names). Pairs the one projection call site no op claims with
+    the one op with weights no row names."""
+    ops = {sanitize(o["node"]) for o in detail.get("predicted_ops", [])
+           if o.get("schemes") and o["op"] != "slm.gather"}
+    rows = {row_node(n)[1] for n in (detail.get("measured_profile") or {})
+            if row_node(n)[0] in PROJECTION_CALLEES}
+    lost_rows = sorted(r for r in rows if r not in ops)
+    lost_ops = sorted(o for o in ops if o not in rows)
+    return {lost_rows[0]: lost_ops[0]} if len(lost_rows) == 1 and len(lost_ops) == 1 else {}
+
+
 def projection_ops(detail):
     """{node: (op, predicted projection us, measured projection ms)} for the
     ops with weights whose kernels the profile names (micro-kernel calls per
     call site; an embedding's gather kernel)."""
     profile = detail.get("measured_profile") or {}
+    aliases = node_aliases(detail)
     by_node = {}
     for name, row in profile.items():
-        node = None
-        if "@" in name:
-            callee, node = name.split("@", 1)
-            if callee not in PROJECTION_CALLEES:
-                continue
-        else:
-            m = re.match(r"kernel_\d+_[a-z]+_(node_\w+)$", name)
-            if not m:
-                continue
-            node = m.group(1)
-            if "@" not in name and not node.startswith("node_embedding"):
-                continue
+        callee, node = row_node(name)
+        if not node or (callee and callee not in PROJECTION_CALLEES) or \
+                (not callee and not node.startswith("node_embedding")):
+            continue
+        node = aliases.get(node, node)
         by_node[node] = by_node.get(node, 0.0) + row["ms"]
     out = {}
     for op in detail.get("predicted_ops", []):
@@ -648,13 +664,10 @@ def attribute(detail):
     for op in ops:
         kind_of.setdefault(sanitize(op["node"]), []).append(op)
     measured, unattributed = {}, 0.0
+    aliases = node_aliases(detail)
     for name, row in detail["measured_profile"].items():
-        if "@" in name:
-            callee, node = name.split("@", 1)
-        else:
-            callee = ""
-            m = re.match(r"kernel_\d+_[a-z]+_(node_\w+)$", name)
-            node = m.group(1) if m else None
+        callee, node = row_node(name)
+        node = aliases.get(node, node)
         cands = kind_of.get(node, []) if node else []
         if callee in PROJECTION_CALLEES:
             cands = [o for o in cands if o.get("schemes")]
@@ -680,13 +693,17 @@ def kind_key(op, detail):
 
 def fit(details):
     """time_factor per (op kind, scheme, phase): the ratio of the sums of
-    measured and predicted (overhead excluded) over the samples; overhead
-    per kernel per phase: the whole step's time the kernels do not account
-    for, per kernel."""
+    measured and predicted (overhead excluded) over the samples, the
+    measured kinds scaled up so that they add up to the whole step (the time
+    between kernels -- allocation, page faults, which grow with the plan's
+    bytes -- goes with the kernels); overhead per kernel 0."""
     meas, pred, count = {}, {}, {}
-    gap, kernels = {}, {}
+    phases = set()
     for d in details:
         m, rest = attribute(d)
+        attributed = sum(m.values())
+        share = d["measured_ms"] / attributed if attributed > 0 else 1.0
+        m = {key: ms * share for key, ms in m.items()}
         for key, ms in m.items():
             meas[key] = meas.get(key, 0.0) + ms
         for op in d["predicted_ops"]:
@@ -695,10 +712,7 @@ def fit(details):
                 pred[key] = pred.get(key, 0.0) + (op["predicted_us"] - op["overhead_us"]) / 1e3
         for key in m:
             count[key] = count.get(key, 0) + 1
-        ph = d["phase"]
-        total_kernels = sum(op["kernels"] for op in d["predicted_ops"])
-        gap[ph] = gap.get(ph, 0.0) + d["measured_ms"] - sum(m.values())
-        kernels[ph] = kernels.get(ph, 0) + total_kernels
+        phases.add(d["phase"])
     entries = []
     for key in sorted(meas):
         if pred.get(key, 0) <= 0:
@@ -713,11 +727,10 @@ def fit(details):
         e["predicted_us"] = round(pred[key] / count[key] * 1e3, 3)
         e["note"] = "slmc-tune calibrate: measured / predicted over %d sample(s)" % count[key]
         entries.append(e)
-    for ph in sorted(gap):
-        e = {"target": "native", "phase": ph,
-             "overhead_us": round(max(0.0, gap[ph] / max(1, kernels[ph]) * 1e3), 4),
-             "note": "slmc-tune calibrate: step time outside the attributed kernels, per kernel"}
-        entries.append(e)
+    for ph in sorted(phases):
+        entries.append({"target": "native", "phase": ph, "overhead_us": 0,
+                        "note": "slmc-tune calibrate: the time between kernels is in the "
+                                "time_factors"})
     return entries
 
 
