@@ -312,8 +312,9 @@ class Runner:
                 # are scaled by the same CPU / wall ratio.
                 _, base = run_timed(bench + ["1"])
                 per_step = (cpu - base) / (self.args.iters - 1) * 1e3
-                scale = min(1.0, max(per_step, 1e-6) / wall)
-                wall = max(per_step, 1e-6)
+                if per_step > 0:  # else below the CPU clock's resolution: keep wall
+                    scale = min(1.0, per_step / wall)
+                    wall = per_step
             runs.append(wall)
             for line in out.splitlines():
                 r = re.match(r"\s+(\S+)\s+(\d+)\s+([0-9.]+)\s+[0-9.]+%$", line)
@@ -541,7 +542,7 @@ def summarize(details):
              "predicted / measured | Δbpb % |", "|---|---|---|---|---|---|---|---|---|"]
     for d in details:
         ratio = ""
-        if d["predicted_ms"] and d["measured_ms"]:
+        if d["predicted_ms"] and d["measured_ms"] and float(d["measured_ms"]) > 0:
             ratio = "%.2f" % (float(d["predicted_ms"]) / float(d["measured_ms"]))
         lines.append("| %s | %s %s | %s | %d | %s | %s | %s | %s | %s |" % (
             d["model"], d["phase"], ("S=%d" % d["seq"]) if d["phase"] == "prefill"
@@ -549,7 +550,7 @@ def summarize(details):
             d["predicted_ms"] or "-", d["measured_ms"] or "-", ratio or "-",
             d["delta_bpb"] or "-"))
     ratios = [float(d["predicted_ms"]) / float(d["measured_ms"]) for d in details
-              if d["predicted_ms"] and d["measured_ms"]]
+              if d["predicted_ms"] and d["measured_ms"] and float(d["measured_ms"]) > 0]
     text = "\n".join(lines) + "\n"
     if ratios:
         worst = max(abs(r - 1) for r in ratios)
