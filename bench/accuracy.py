@@ -10,8 +10,13 @@ ONNX Runtime fp32 reference, so the fp32 row also checks slmc against it.
 """
 import json
 import os
-import subprocess
+import sys
 import time
+
+# One place for the slmc / slmc-run --eval-text command lines (the e2e tests' helpers).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "test", "lib"))
+from slmc_tools import compile_package, eval_bpb  # noqa: E402
 
 TRAINED = "trained-code-llama-5m"
 # --quick scores this many leading bytes of eval.txt (whole 256-byte windows).
@@ -52,22 +57,12 @@ def score(tools, shared, work, schemes, split_variant, quick, progress, notes):
         pkg = os.path.join(work, "%s-prefill-%s.slmpkg" % (TRAINED, scheme))
         progress.log("accuracy: %s on %s" % (scheme, TRAINED))
         t0 = time.perf_counter()
-        steps = ([os.path.join(tools, "slmc"), "compile", onnx, "-o", pkg, "--quiet"] + flags,
-                 [os.path.join(tools, "slmc-run"), pkg, "--eval-text", text, "--jobs", "2"])
-        out = None
-        for cmd in steps:
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            if r.returncode != 0:
-                msg = (r.stderr or r.stdout).strip().splitlines()
-                notes.append("accuracy of %s on %s: %s failed: %s" % (
-                    scheme, TRAINED, os.path.basename(cmd[0]), msg[-1] if msg else r.returncode))
-                break
-            out = r.stdout
-        else:
-            last = out.strip().splitlines()[-1] if out.strip() else ""
-            if last.startswith("bits_per_byte="):
-                rows[scheme] = {"scheme": scheme, "bits_per_byte": float(last.split("=")[1]),
-                                "seconds": round(time.perf_counter() - t0, 1)}
+        try:
+            compile_package(tools, onnx, pkg, flags)
+            rows[scheme] = {"scheme": scheme, "bits_per_byte": eval_bpb(tools, pkg, text, jobs=2),
+                            "seconds": round(time.perf_counter() - t0, 1)}
+        except RuntimeError as e:
+            notes.append("accuracy of %s on %s: %s" % (scheme, TRAINED, str(e).strip().splitlines()[-1]))
         progress.advance(40.0 if not quick else 3.0)
     fp32 = rows.get("fp32", {}).get("bits_per_byte")
     for row in rows.values():

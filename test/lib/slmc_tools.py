@@ -17,9 +17,11 @@ def compile_package(tools, onnx_path, pkg, flags=()):
     run([os.path.join(tools, "slmc"), "compile", onnx_path, "-o", pkg, "--quiet"] + list(flags))
 
 
-def eval_bpb(tools, pkg, text):
-    """Bits per byte of package PKG on the text file TEXT (slmc-run --eval-text)."""
-    out = run([os.path.join(tools, "slmc-run"), pkg, "--eval-text", text]).strip().splitlines()
+def eval_bpb(tools, pkg, text, jobs=None):
+    """Bits per byte of package PKG on the text file TEXT (slmc-run --eval-text;
+    JOBS runs in parallel, default slmc-run's)."""
+    cmd = [os.path.join(tools, "slmc-run"), pkg, "--eval-text", text]
+    out = run(cmd + (["--jobs", str(jobs)] if jobs else [])).strip().splitlines()
     if not out or not out[-1].startswith("bits_per_byte="):
         raise RuntimeError("slmc-run --eval-text printed no bits_per_byte line:\n%s" % "\n".join(out))
     return float(out[-1].split("=")[1])
